@@ -1,0 +1,44 @@
+"""POST /v1/customers: staff create a customer profile on the customer's behalf (no email
+unless `invite: true`); earlier bookings with the same email attach to it."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import web
+from handover.callers import Caller
+from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView
+from handover.runtime import runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = web.build_resolver()
+
+
+@app.post("/v1/customers", status_code=201, tags=["customers"], summary="Create a customer",
+          responses=web.error_responses(401, 403, 409, 422))
+@tracer.capture_method
+def create_customer(
+    body: CreateCustomerRequest,
+    caller: Annotated[Caller, Depends(web.staff_with("customers:write"))],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CustomerCreated:
+    def create() -> dict:
+        customer, booking_count, invite = runtime().customers.create(caller, body)
+        metrics.add_metric(name="CustomersCreated", unit=MetricUnit.Count, value=1)
+        return CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite).model_dump()
+
+    created = runtime().idempotency.once(idempotency_key, caller, "create_customer", body.model_dump(), create)
+    return CustomerCreated.model_validate(created)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

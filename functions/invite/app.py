@@ -1,0 +1,47 @@
+"""POST /v1/customers/{id}/invite: email the customer a claim link; a resend revokes every
+earlier invite link."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import web
+from handover.callers import Caller
+from handover.contract import InviteAccepted, InviteRequest, iso
+from handover.runtime import runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = web.build_resolver()
+
+
+@app.post("/v1/customers/<id>/invite", status_code=202, tags=["customers"], summary="Send or resend the invite",
+          responses=web.error_responses(401, 403, 404, 409, 422, 423, 503))
+@tracer.capture_method
+def invite(
+    id: str,
+    caller: Annotated[Caller, Depends(web.staff_with("customers:write"))],
+    body: InviteRequest | None = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> InviteAccepted:
+    email = body.email if body else None
+
+    def send() -> dict:
+        invitation = runtime().customers.invite(caller, id, email)
+        metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
+        return InviteAccepted(expires_at=iso(invitation.expires_at)).model_dump()
+
+    sent = runtime().idempotency.once(idempotency_key, caller, f"invite:{id}", {"email": email}, send)
+    return InviteAccepted.model_validate(sent)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,35 @@
+"""POST /v1/auth/login: operators, staff and customers sign in."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import web
+from handover.contract import IssuedToken, LoginRequest
+from handover.errors import InvalidCredentials
+from handover.runtime import runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = web.build_resolver()
+
+
+@app.post("/v1/auth/login", tags=["auth"], summary="Sign in and receive an access token",
+          responses=web.error_responses(401, 403, 422, 423, 429))
+@tracer.capture_method
+def login(body: LoginRequest) -> IssuedToken:
+    try:
+        token = runtime().logins.login(body.realm, body.account, body.email, body.password)
+    except InvalidCredentials:
+        metrics.add_metric(name="LoginsFailed", unit=MetricUnit.Count, value=1)
+        raise
+    metrics.add_metric(name="Logins", unit=MetricUnit.Count, value=1)
+    return token
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Handover's domain: the rules every Lambda function shares, behind one layer."""

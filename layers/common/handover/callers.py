@@ -1,0 +1,92 @@
+"""Who is calling: a verified token checked against the directory, and what they may do.
+
+Revocation is a per-principal token version: a token whose `ver` is older than the principal's
+current one is refused on its very next request. A staff token also dies while its business is
+locked. Authorization never reveals another tenant's objects: those are 404s, decided by keys
+that start with the caller's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handover.data.directory import AccountRecord, Directory, PrincipalRecord
+from handover.data.history import Actor
+from handover.errors import Forbidden, Unauthenticated
+from handover.sessions import AccessClaims, Sessions
+
+
+@dataclass(frozen=True)
+class Caller:
+    claims: AccessClaims
+    principal: PrincipalRecord
+    account: AccountRecord | None = None
+
+    @property
+    def realm(self) -> str:
+        return self.claims.realm
+
+    @property
+    def id(self) -> str:
+        return self.claims.sub
+
+    @property
+    def account_id(self) -> str:
+        if self.claims.acct is None:
+            raise Forbidden("This action needs a business account")
+        return self.claims.acct
+
+    @property
+    def actor(self) -> Actor:
+        """Who did it, for history: the operator behind an impersonation, else the caller."""
+        if self.claims.act:
+            return Actor(realm="operator", id=self.claims.act.sub)
+        return Actor(realm=self.claims.realm, id=self.id, email=self.principal.email)
+
+    @property
+    def on_behalf_of(self) -> Actor | None:
+        if self.claims.act:
+            return Actor(realm=self.claims.realm, id=self.id, email=self.principal.email)
+        return None
+
+
+class Authenticator:
+    def __init__(self, sessions: Sessions, directory: Directory) -> None:
+        self._sessions = sessions
+        self._directory = directory
+
+    def authenticate(self, authorization: str | None) -> Caller:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Send `Authorization: Bearer <access token>`")
+        claims = self._sessions.decode(token.strip())
+        principal: PrincipalRecord | None
+        account = None
+        if claims.realm == "operator":
+            principal = self._directory.operator(claims.sub)
+        elif claims.acct is None:
+            principal = None
+        elif claims.realm == "staff":
+            principal, account = self._directory.staff_with_account(claims.acct, claims.sub)
+            if account is None or account.locked:
+                principal = None
+        else:
+            customer = self._directory.customer(claims.acct, claims.sub)
+            principal = customer if customer and customer.status != "locked" else None
+        if principal is None or claims.ver < principal.token_version:
+            raise Unauthenticated("The access token has been revoked")
+        return Caller(claims=claims, principal=principal, account=account)
+
+
+def require_staff(caller: Caller, permission: str) -> Caller:
+    if caller.realm != "staff":
+        raise Forbidden("Only a business's staff may do this")
+    if permission not in caller.claims.perms:
+        raise Forbidden(f"This needs the `{permission}` permission")
+    return caller
+
+
+def require_customer(caller: Caller) -> Caller:
+    if caller.realm != "customer":
+        raise Forbidden("Only a signed-in customer may do this")
+    return caller

@@ -1,0 +1,207 @@
+"""The one place that speaks DynamoDB's wire format.
+
+Items go in and come out as plain dicts. Writes that must not race are built as operations that
+name the domain error their condition stands for; `transact` runs them as one
+`TransactWriteItems` and raises that error when the condition fails, so no caller ever reads the
+cancellation reasons or matches error text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from handover.errors import HandoverError, StorageUnavailable
+
+Item = dict[str, Any]
+FailureFactory = Callable[[Item | None], HandoverError]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_UNAVAILABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+}
+_TRANSACTION_ATTEMPTS = 3
+
+
+def serialise(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+
+
+def deserialise(raw: Mapping[str, Any]) -> Item:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in raw.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Write:
+    """One operation of a transaction: Put, Update, Delete or ConditionCheck."""
+
+    kind: str
+    table: str
+    key_or_item: Item
+    update: str | None = None
+    condition: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    on_condition_failure: FailureFactory | None = None
+
+    def request(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": self.table}
+        body["Item" if self.kind == "Put" else "Key"] = serialise(self.key_or_item)
+        if self.update:
+            body["UpdateExpression"] = self.update
+        if self.condition:
+            body["ConditionExpression"] = self.condition
+            body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if self.names:
+            body["ExpressionAttributeNames"] = dict(self.names)
+        if self.values:
+            body["ExpressionAttributeValues"] = serialise(self.values)
+        return {self.kind: body}
+
+
+def put(table: str, item: Item, condition: str | None = None, *, names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None, on_condition_failure: FailureFactory | None = None) -> Write:
+    return Write("Put", table, item, None, condition, names or {}, values or {}, on_condition_failure)
+
+
+def update(table: str, key: Item, expression: str, condition: str | None = None, *,
+           names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None,
+           on_condition_failure: FailureFactory | None = None) -> Write:
+    return Write("Update", table, key, expression, condition, names or {}, values or {}, on_condition_failure)
+
+
+def delete(table: str, key: Item, condition: str | None = None, *, names: Mapping[str, str] | None = None,
+           values: Mapping[str, Any] | None = None, on_condition_failure: FailureFactory | None = None) -> Write:
+    return Write("Delete", table, key, None, condition, names or {}, values or {}, on_condition_failure)
+
+
+class Dynamo:
+    """A thin, thread-safe wrapper over the low-level DynamoDB client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def get(self, table: str, key: Item) -> Item | None:
+        response = self._call("get_item", TableName=table, Key=serialise(key), ConsistentRead=True)
+        return deserialise(response["Item"]) if "Item" in response else None
+
+    def get_many(self, table: str, keys: Sequence[Item]) -> list[Item]:
+        """Strongly consistent reads of a few items (at most 100) in one round trip."""
+        wanted: list[dict[str, Any]] = [serialise(key) for key in keys]
+        found: list[Item] = []
+        while wanted:
+            response = self._call("batch_get_item",
+                                  RequestItems={table: {"Keys": wanted, "ConsistentRead": True}})
+            found.extend(deserialise(raw) for raw in response["Responses"].get(table, []))
+            wanted = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        return found
+
+    def query(self, table: str, key_condition: str, values: Mapping[str, Any], *,
+              names: Mapping[str, str] | None = None, index: str | None = None, limit: int | None = None,
+              newest_first: bool = False, start_key: Item | None = None,
+              projection: str | None = None) -> tuple[list[Item], Item | None]:
+        request: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": serialise(values),
+            "ScanIndexForward": not newest_first,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = dict(names)
+        if index:
+            request["IndexName"] = index
+        if limit:
+            request["Limit"] = limit
+        if start_key:
+            request["ExclusiveStartKey"] = serialise(start_key)
+        if projection:
+            request["ProjectionExpression"] = projection
+        response = self._call("query", **request)
+        last = response.get("LastEvaluatedKey")
+        return [deserialise(raw) for raw in response.get("Items", [])], deserialise(last) if last else None
+
+    def count(self, table: str, key_condition: str, values: Mapping[str, Any], *, index: str | None = None) -> int:
+        request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": key_condition,
+                                   "ExpressionAttributeValues": serialise(values), "Select": "COUNT"}
+        if index:
+            request["IndexName"] = index
+        total = 0
+        while True:
+            response = self._call("query", **request)
+            total += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def write(self, operation: Write) -> None:
+        """A single conditional write, outside a transaction."""
+        request = operation.request()[operation.kind]
+        request.pop("ReturnValuesOnConditionCheckFailure", None)
+        method = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[operation.kind]
+        try:
+            self._call(method, **request, **({"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+                                              if operation.condition else {}))
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old = error.response.get("Item")
+            raise _failure(operation, deserialise(old) if old else None) from None
+
+    def transact(self, operations: Iterable[Write]) -> None:
+        """All or nothing. A failed condition raises the error its operation names; conflicts with
+        a concurrent transaction are retried, since the conditions still decide the outcome."""
+        operations = list(operations)
+        request = [operation.request() for operation in operations]
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            try:
+                self._call("transact_write_items", TransactItems=request)
+                return
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons", [])
+                for operation, reason in zip(operations, reasons, strict=False):
+                    if reason.get("Code") == "ConditionalCheckFailed":
+                        old = reason.get("Item")
+                        raise _failure(operation, deserialise(old) if old else None) from None
+                if attempt == _TRANSACTION_ATTEMPTS - 1 or not any(
+                        reason.get("Code") == "TransactionConflict" for reason in reasons):
+                    raise StorageUnavailable() from None
+
+    def _call(self, method: str, **request: Any) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self._client, method)(**request)
+            return response
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _UNAVAILABLE:
+                raise StorageUnavailable() from None
+            raise
+        except BotoCoreError:
+            raise StorageUnavailable() from None
+
+
+def _failure(operation: Write, old: Item | None) -> HandoverError:
+    if operation.on_condition_failure is None:
+        raise RuntimeError(f"unexpected condition failure on {operation.table}")
+    return operation.on_condition_failure(old)

@@ -1,0 +1,111 @@
+"""Typed domain errors. Each carries its HTTP status and stable `code`; `web` turns them into
+problem+json in one place."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class HandoverError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class MalformedRequest(HandoverError):
+    status, code, title = 400, "malformed_request", "The request body is not valid JSON"
+
+
+class Unauthenticated(HandoverError):
+    status, code, title = 401, "unauthenticated", "A valid access token is required"
+
+
+class InvalidCredentials(HandoverError):
+    status, code, title = 401, "invalid_credentials", "The email or password is wrong"
+
+
+class Forbidden(HandoverError):
+    status, code, title = 403, "forbidden", "You may not do this"
+
+
+class NotVerified(HandoverError):
+    status, code, title = 403, "not_verified", "The email address has not been verified yet"
+
+
+class NotFound(HandoverError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class EmailTaken(HandoverError):
+    status, code, title = 409, "email_taken", "A customer with this email already exists"
+
+
+class NicknameTaken(HandoverError):
+    status, code, title = 409, "nickname_taken", "Another business already uses this nickname"
+
+
+class AlreadyClaimed(HandoverError):
+    status, code, title = 409, "already_claimed", "The customer has already claimed the account"
+
+
+class IdempotencyInProgress(HandoverError):
+    status, code, title = 409, "idempotency_in_progress", "A request with this Idempotency-Key is in progress"
+
+
+class LinkInvalid(HandoverError):
+    status, code, title = 410, "link_invalid", "This link has expired, was already used or was replaced"
+
+
+class PayloadTooLarge(HandoverError):
+    status, code, title = 413, "payload_too_large", "The request body is too large"
+
+
+class PasswordPolicyViolation(HandoverError):
+    status, code, title = 422, "password_policy", "The password does not meet the policy"
+
+    def __init__(self, failed_rules: list[str]) -> None:
+        super().__init__(f"The password breaks: {', '.join(failed_rules)}", failed_rules=failed_rules)
+
+
+class EmailInvalid(HandoverError):
+    status, code, title = 422, "email_invalid", "The email address is not valid"
+
+
+class EmailUndeliverable(HandoverError):
+    status, code, title = 422, "email_undeliverable", "Email to this address bounced; correct it first"
+
+
+class IdempotencyKeyReused(HandoverError):
+    status, code, title = 422, "idempotency_key_reused", "This Idempotency-Key was used with another body"
+
+
+class AccountLocked(HandoverError):
+    status, code, title = 423, "account_locked", "This business account is locked"
+
+
+class CustomerLocked(HandoverError):
+    status, code, title = 423, "customer_locked", "This customer account is locked"
+
+
+class DependencyUnavailable(HandoverError):
+    """A dependency failed; the request changed nothing that a retry would not redo."""
+
+    status, code, title = 503, "dependency_unavailable", "A dependency failed; please retry"
+
+
+class StorageUnavailable(DependencyUnavailable):
+    code, title = "storage_unavailable", "The database is unavailable; please retry"
+
+
+class SigningUnavailable(DependencyUnavailable):
+    code, title = "signing_unavailable", "Token signing is unavailable; please retry"
+
+
+class EmailUnavailable(DependencyUnavailable):
+    code, title = "email_unavailable", "The email could not be sent; please retry"

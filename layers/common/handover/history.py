@@ -1,0 +1,26 @@
+"""History entries: who did what, on whose behalf, to which target; kept 180 days."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from handover.data.history import Actor, HistoryRecord
+from handover.ids import new_id
+
+DAY = 24 * 3600
+
+
+def expiry_day(epoch_seconds: int) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
+
+
+def history_entry(*, account_id: str, actor: Actor, action: str, target: dict[str, str],
+                  on_behalf_of: Actor | None = None, details: dict[str, Any] | None = None,
+                  retention_days: int = 180, now: float | None = None) -> HistoryRecord:
+    at = time.time() if now is None else now
+    expires_at = int(at) + retention_days * DAY
+    return HistoryRecord(id=new_id(at), account_id=account_id, at=int(at * 1000), actor=actor,
+                         on_behalf_of=on_behalf_of, action=action, target=target, details=details or {},
+                         expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at)

@@ -1,0 +1,60 @@
+"""Emailed links: 32 random bytes, only their SHA-256 stored, expiring, single use, and valid
+only while the subject's link version is the one they were issued under (so issuing a new link
+revokes every older one)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from handover.data.directory import AccountRecord, CustomerRecord
+from handover.data.links import LinkKind, LinkRecord, LinkStore
+from handover.errors import LinkInvalid
+from handover.history import expiry_day
+from handover.ids import new_token
+
+MAX_TOKEN_LENGTH = 128
+_PAGES: dict[LinkKind, str] = {"invite": "claim", "reset": "reset"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(portal_url: str, kind: LinkKind, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/{_PAGES[kind]}?token={token}"
+
+
+class Links:
+    def __init__(self, store: LinkStore, *, lifetimes: dict[LinkKind, int],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self._lifetimes = lifetimes
+        self._clock = clock
+
+    def new(self, kind: LinkKind, account: AccountRecord, customer: CustomerRecord) -> tuple[str, LinkRecord]:
+        """A token and its record, valid for the customer's *next* link version; store the record
+        in the same transaction that bumps the customer's version."""
+        token = new_token()
+        now = int(self._clock())
+        expires_at = now + self._lifetimes[kind]
+        record = LinkRecord(
+            token_hash=hash_token(token), kind=kind, account_id=account.id, account_name=account.name,
+            subject_id=customer.id, email=customer.email, password_profile=account.password_profile,
+            link_version=customer.link_version + 1, token_version=customer.token_version,
+            created_at=now, expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
+        )
+        return token, record
+
+    def valid(self, token: str, kind: LinkKind | None = None) -> LinkRecord:
+        """The link, if it exists, is unused, unexpired (TTL deletion lags, so expiry is checked
+        here) and of the wanted kind; otherwise 410."""
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            raise LinkInvalid()
+        link = self.store.get(hash_token(token))
+        if link is None or link.used_at is not None or link.expires_at <= self._clock():
+            raise LinkInvalid()
+        if kind is not None and link.kind != kind:
+            raise LinkInvalid()
+        return link

@@ -1,0 +1,77 @@
+"""The mailer: renders emails from the templates in this package and sends them through SES v2.
+
+Both parts are rendered here (Jinja2, HTML autoescaped), so every value a customer or staff
+member typed is escaped in HTML, and the subject is folded to one line so a name can never add
+a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from handover.errors import EmailUnavailable
+
+_LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True)
+class Branding:
+    account_name: str
+    portal_url: str
+    support_email: str | None = None
+    video_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+class Mailer:
+    def __init__(self, ses: Any, sender: str) -> None:
+        self._ses = ses
+        self._sender = sender
+
+    @cached_property
+    def _templates(self) -> Environment:
+        return Environment(loader=PackageLoader("handover", "templates"), undefined=StrictUndefined,
+                           autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+    def render(self, template: str, *, to: str, subject: str, **values: Any) -> Email:
+        return Email(
+            to=to,
+            subject=one_line(subject),
+            text=self._templates.get_template(f"{template}.txt").render(**values),
+            html=self._templates.get_template(f"{template}.html").render(**values),
+        )
+
+    def send_invite(self, *, to: str, first_name: str, branding: Branding, link_url: str, expires_at: str) -> None:
+        self.send(self.render("invite", to=to, subject=f"Your {branding.account_name} account is ready",
+                              first_name=first_name, brand=branding, link_url=link_url, expires_at=expires_at))
+
+    def send(self, email: Email) -> None:
+        try:
+            self._ses.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [email.to]},
+                Content={"Simple": {
+                    "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"},
+                             "Html": {"Data": email.html, "Charset": "UTF-8"}},
+                }},
+            )
+        except (ClientError, BotoCoreError):
+            raise EmailUnavailable() from None

@@ -1,0 +1,106 @@
+"""Everything a function needs, built once per cold start, on first use (never at import)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from botocore.config import Config
+
+from handover.callers import Authenticator
+from handover.claiming import Claiming
+from handover.customers import Customers
+from handover.data.directory import Directory
+from handover.data.dynamo import Dynamo
+from handover.data.history import HistoryStore
+from handover.data.links import LinkStore
+from handover.idempotency import Idempotency
+from handover.links import Links
+from handover.logins import Logins
+from handover.mailer import Mailer
+from handover.passwords import Passwords
+from handover.sessions import Sessions
+from handover.settings import Settings
+from handover.signer import TokenSigner
+
+# Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
+_AWS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+# Creating boto3 sessions and clients is not thread-safe (the dev server serves concurrently).
+_CLIENT_LOCK = threading.Lock()
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    def client(self, service: str) -> Any:
+        with _CLIENT_LOCK:
+            return boto3.session.Session().client(service, config=_AWS_CONFIG)
+
+    @cached_property
+    def dynamo(self) -> Dynamo:
+        return Dynamo(self.client("dynamodb"))
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.dynamo, self.settings.directory_table)
+
+    @cached_property
+    def history(self) -> HistoryStore:
+        return HistoryStore(self.dynamo, self.settings.history_table)
+
+    @cached_property
+    def links(self) -> Links:
+        lifetimes = {"invite": self.settings.invite_link_seconds, "reset": self.settings.reset_link_seconds}
+        return Links(LinkStore(self.dynamo, self.settings.links_table), lifetimes=lifetimes)  # type: ignore[arg-type]
+
+    @cached_property
+    def signer(self) -> TokenSigner:
+        return TokenSigner(self.client("kms"), self.settings.token_key_id)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        return Sessions(self.signer, issuer=self.settings.token_issuer, audience=self.settings.token_audience,
+                        lifetime=self.settings.access_token_seconds)
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        return Passwords()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return Mailer(self.client("sesv2"), self.settings.sender_address)
+
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        return Idempotency(DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
+                                                    boto3_client=self.client("dynamodb")))
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        return Authenticator(self.sessions, self.directory)
+
+    @cached_property
+    def logins(self) -> Logins:
+        return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions)
+
+    @cached_property
+    def claiming(self) -> Claiming:
+        return Claiming(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
+                        passwords=self.passwords, sessions=self.sessions,
+                        retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def customers(self) -> Customers:
+        return Customers(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
+                         mailer=self.mailer, portal_url=self.settings.portal_url,
+                         retention_days=self.settings.history_retention_days)
+
+
+@cache
+def runtime() -> Runtime:
+    return Runtime(Settings.from_env())

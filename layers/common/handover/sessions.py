@@ -1,0 +1,90 @@
+"""Access tokens: ES256 JWTs signed through KMS, verified with pyjwt (ES256 only).
+
+A token is good while its signature, `iss`, `aud` and `exp` hold; whether its `ver` is still
+current is for `callers` to decide against the directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import jwt
+from pydantic import BaseModel, ValidationError
+
+from handover.errors import Unauthenticated
+from handover.ids import new_id
+from handover.signer import TokenSigner
+
+IMPERSONATION_SECONDS = 15 * 60
+
+
+class Act(BaseModel):
+    sub: str
+    realm: Literal["operator"] = "operator"
+
+
+class AccessClaims(BaseModel):
+    iss: str
+    aud: str
+    sub: str
+    iat: int
+    exp: int
+    jti: str
+    realm: Literal["operator", "staff", "customer"]
+    acct: str | None = None
+    role: str
+    perms: list[str] = []
+    ver: int
+    secure: bool | None = None
+    act: Act | None = None
+
+
+class IssuedToken(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+def _segment(value: Mapping[str, object]) -> str:
+    raw = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+class Sessions:
+    def __init__(self, signer: TokenSigner, *, issuer: str, audience: str, lifetime: int,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._signer = signer
+        self._issuer = issuer
+        self._audience = audience
+        self._lifetime = lifetime
+        self._clock = clock
+
+    def issue(self, *, realm: Literal["operator", "staff", "customer"], sub: str, acct: str | None, role: str,
+              perms: list[str], ver: int, secure: bool | None = None, act: Act | None = None) -> IssuedToken:
+        now = int(self._clock())
+        lifetime = min(self._lifetime, IMPERSONATION_SECONDS) if act else self._lifetime
+        claims = AccessClaims(iss=self._issuer, aud=self._audience, sub=sub, iat=now, exp=now + lifetime,
+                              jti=new_id(now), realm=realm, acct=acct, role=role, perms=perms, ver=ver,
+                              secure=secure, act=act)
+        header = {"alg": "ES256", "typ": "JWT", "kid": self._signer.key_id}
+        signing_input = f"{_segment(header)}.{_segment(claims.model_dump(exclude_none=True))}"
+        signature = base64.urlsafe_b64encode(self._signer.sign(signing_input.encode())).rstrip(b"=")
+        return IssuedToken(access_token=f"{signing_input}.{signature.decode('ascii')}", expires_in=lifetime)
+
+    def decode(self, token: str) -> AccessClaims:
+        """The verified claims; any doubt about the token is a 401."""
+        try:
+            if jwt.get_unverified_header(token).get("kid") != self._signer.key_id:
+                raise Unauthenticated("The token was not issued by this service")
+            payload = jwt.decode(
+                token, self._signer.public_key(), algorithms=["ES256"], audience=self._audience,
+                issuer=self._issuer, leeway=5,
+                options={"require": ["iss", "aud", "sub", "iat", "exp", "jti"]},
+            )
+            return AccessClaims.model_validate(payload)
+        except (jwt.PyJWTError, ValidationError):
+            raise Unauthenticated("The access token is invalid or expired") from None

@@ -1,0 +1,35 @@
+"""Typed settings, read from the environment once per cold start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    directory_table: str
+    links_table: str
+    history_table: str
+    idempotency_table: str
+    token_key_id: str
+    token_issuer: str
+    token_audience: str = "handover-api"
+    sender_address: str
+    portal_url: str
+    access_token_seconds: int = Field(default=3600, ge=60, le=3600)
+    invite_link_seconds: int = Field(default=7 * 24 * 3600, ge=3600)
+    reset_link_seconds: int = Field(default=3600, ge=300)
+    history_retention_days: int = 180
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        values = {name: environ[name.upper()] for name in cls.model_fields if name.upper() in environ}
+        return cls.model_validate(values)
+
+
+@cache
+def current_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,71 @@
+"""The token signer: the only module that talks to KMS.
+
+The private key never leaves KMS. KMS returns ECDSA signatures in DER; JWS (ES256) wants the
+raw 64-byte r‖s, so the signature is converted here. The public key is fetched once per cold
+start and cached.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from handover.errors import SigningUnavailable
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def der_to_raw(signature: bytes, size: int = 32) -> bytes:
+    r, s = decode_dss_signature(signature)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+class TokenSigner:
+    def __init__(self, kms: Any, key_id: str) -> None:
+        self._kms = kms
+        self.key_id = key_id
+        self._public_key: ec.EllipticCurvePublicKey | None = None
+        self._lock = threading.Lock()
+
+    def sign(self, message: bytes) -> bytes:
+        """ES256 signature (raw r‖s) of `message`."""
+        try:
+            response = self._kms.sign(KeyId=self.key_id, Message=hashlib.sha256(message).digest(),
+                                      MessageType="DIGEST", SigningAlgorithm="ECDSA_SHA_256")
+        except (ClientError, BotoCoreError):
+            raise SigningUnavailable() from None
+        return der_to_raw(response["Signature"])
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        with self._lock:
+            if self._public_key is None:
+                try:
+                    response = self._kms.get_public_key(KeyId=self.key_id)
+                except (ClientError, BotoCoreError):
+                    raise SigningUnavailable() from None
+                key = load_der_public_key(response["PublicKey"])
+                if not isinstance(key, ec.EllipticCurvePublicKey):
+                    raise TypeError("the token key is not an elliptic-curve key")
+                self._public_key = key
+            return self._public_key
+
+    def jwk(self) -> dict[str, str]:
+        numbers = self.public_key().public_numbers()
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": _b64url(numbers.x.to_bytes(32, "big")),
+            "y": _b64url(numbers.y.to_bytes(32, "big")),
+            "use": "sig",
+            "alg": "ES256",
+            "kid": self.key_id,
+        }

@@ -1,0 +1,99 @@
+"""The HTTP edge shared by every function: the resolver, problem+json for every error (the one
+place errors become HTTP), and the dependencies that authenticate callers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.request import Request
+
+from handover import errors
+from handover.callers import Caller, require_customer, require_staff
+from handover.contract import Problem
+from handover.runtime import runtime
+
+PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 64 * 1024
+logger = Logger(child=True)
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None, *,
+            headers: Mapping[str, str] | None = None, **extra: Any) -> Response[str]:
+    body = Problem(type=f"urn:handover:problem:{code}", title=title, status=status, detail=detail or title,
+                   code=code, **extra)
+    return Response(status_code=status, content_type=PROBLEM_JSON, headers=dict(headers or {}),
+                    body=body.model_dump_json(exclude_none=True))
+
+
+def problem_from(error: errors.HandoverError) -> Response[str]:
+    if error.status >= 500:
+        logger.warning("dependency failed", extra={"code": error.code})
+    return problem(error.status, error.code, error.title, error.detail, headers=error.headers, **error.extra)
+
+
+def _validation_problem(error: RequestValidationError) -> Response[str]:
+    issues = error.errors()
+    if any(issue.get("type") == "json_invalid" for issue in issues):
+        return problem(400, "malformed_request", "The request body is not valid JSON")
+    listed = [{"loc": [str(part) if not isinstance(part, int) else part for part in issue.get("loc", ())],
+               "msg": str(issue.get("msg") or issue.get("type") or "invalid"), "type": issue.get("type")}
+              for issue in issues]
+    return problem(422, "validation_error", "The request is not valid", "Some fields are missing or invalid",
+                   errors=listed)
+
+
+def _unexpected(error: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return problem(500, "internal_error", "Internal error", "Something went wrong on our side")
+
+
+def _size_guard(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response[str]]) -> Response[str]:
+    """Bodies over 64 KB are refused before anything parses them."""
+    body = app.current_event.body or ""
+    if len(body) > MAX_BODY_BYTES * (4 / 3 if app.current_event.is_base64_encoded else 1):
+        raise errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes")
+    return next_middleware(app)
+
+
+def build_resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use([_size_guard])
+    app.exception_handler(errors.HandoverError)(problem_from)
+    app.exception_handler(RequestValidationError)(_validation_problem)
+    app.exception_handler(NotFoundError)(lambda _e: problem(404, "not_found", "Not found", "No such route"))
+    app.exception_handler(UnicodeDecodeError)(
+        lambda _e: problem(400, "malformed_request", "The request body is not valid UTF-8"))
+    app.exception_handler(json.JSONDecodeError)(
+        lambda _e: problem(400, "malformed_request", "The request body is not valid JSON"))
+    app.exception_handler(Exception)(_unexpected)
+    return app
+
+
+def error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI `responses` for the problem+json statuses a route can answer."""
+    return {status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {"model": Problem}}}
+            for status in statuses}
+
+
+def caller(request: Request) -> Caller:
+    return runtime().authenticator.authenticate(request.headers.get("authorization"))
+
+
+def staff_with(permission: str) -> Callable[[Request], Caller]:
+    """A route dependency: a staff caller (or an impersonation of one) holding `permission`."""
+
+    def dependency(request: Request) -> Caller:
+        return require_staff(caller(request), permission)
+
+    return dependency
+
+
+def customer(request: Request) -> Caller:
+    return require_customer(caller(request))
