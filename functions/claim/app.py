@@ -16,14 +16,14 @@ app = web.build_resolver()
 
 
 @app.get("/v1/auth/links/<token>", tags=["auth"], summary="What an emailed link is for",
-         responses=web.error_responses(410, 423))
+         responses=web.documented(200, LinkInfo, 410, 423))
 @tracer.capture_method
 def read_link(token: str) -> LinkInfo:
     return runtime().claiming.describe_link(token)
 
 
 @app.post("/v1/auth/claim", tags=["auth"], summary="Claim an account with an invite link and a new password",
-          responses=web.error_responses(410, 422, 423))
+          responses=web.documented(200, IssuedToken, 400, 410, 413, 415, 422, 423))
 @tracer.capture_method
 def claim(body: ClaimRequest) -> IssuedToken:
     token = runtime().claiming.claim_account(body.token, body.password)

@@ -20,8 +20,8 @@ metrics = Metrics()
 app = web.build_resolver()
 
 
-@app.post("/v1/customers", status_code=201, tags=["customers"], summary="Create a customer",
-          responses=web.error_responses(401, 403, 409, 422))
+@app.post("/v1/customers", status_code=201, tags=["customers"], security=web.BEARER, summary="Create a customer",
+          responses=web.documented(201, CustomerCreated, 400, 401, 403, 409, 413, 415, 422))
 @tracer.capture_method
 def create_customer(
     body: CreateCustomerRequest,

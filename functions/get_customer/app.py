@@ -17,8 +17,8 @@ metrics = Metrics()
 app = web.build_resolver()
 
 
-@app.get("/v1/customers/<id>", tags=["customers"], summary="Read a customer and their bookings",
-         responses=web.error_responses(401, 403, 404))
+@app.get("/v1/customers/<id>", tags=["customers"], security=web.BEARER, summary="Read a customer and their bookings",
+         responses=web.documented(200, CustomerDetail, 401, 403, 404))
 @tracer.capture_method
 def get_customer(id: str, caller: Annotated[Caller, Depends(web.staff_with("customers:read"))]) -> CustomerDetail:
     customer, bookings = runtime().customers.detail(caller, id)

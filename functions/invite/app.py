@@ -20,8 +20,9 @@ metrics = Metrics()
 app = web.build_resolver()
 
 
-@app.post("/v1/customers/<id>/invite", status_code=202, tags=["customers"], summary="Send or resend the invite",
-          responses=web.error_responses(401, 403, 404, 409, 422, 423, 503))
+@app.post("/v1/customers/<id>/invite", status_code=202, tags=["customers"], security=web.BEARER,
+          summary="Send or resend the invite",
+          responses=web.documented(202, InviteAccepted, 400, 401, 403, 404, 409, 413, 415, 422, 423))
 @tracer.capture_method
 def invite(
     id: str,

@@ -14,7 +14,7 @@ app = web.build_resolver()
 
 
 @app.get("/.well-known/jwks.json", tags=["auth"], summary="Token verification keys (JWKS)",
-         cache_control="public, max-age=3600", responses=web.error_responses(503))
+         cache_control="public, max-age=3600", responses=web.documented(200, Jwks))
 @tracer.capture_method
 def jwks() -> Jwks:
     return Jwks.model_validate({"keys": [runtime().signer.jwk()]})

@@ -16,7 +16,7 @@ app = web.build_resolver()
 
 
 @app.post("/v1/auth/login", tags=["auth"], summary="Sign in and receive an access token",
-          responses=web.error_responses(401, 403, 422, 423, 429))
+          responses=web.documented(200, IssuedToken, 400, 401, 403, 413, 415, 422, 423, 429))
 @tracer.capture_method
 def login(body: LoginRequest) -> IssuedToken:
     try:

@@ -17,7 +17,8 @@ metrics = Metrics()
 app = web.build_resolver()
 
 
-@app.get("/v1/me", tags=["customer"], summary="The signed-in customer", responses=web.error_responses(401, 403))
+@app.get("/v1/me", tags=["customer"], security=web.BEARER, summary="The signed-in customer",
+         responses=web.documented(200, CustomerDetail, 401, 403))
 @tracer.capture_method
 def me(caller: Annotated[Caller, Depends(web.customer)]) -> CustomerDetail:
     customer, bookings = runtime().customers.own_profile(caller)

@@ -1,9 +1,27 @@
-"""Client businesses (accounts): finding one by nickname or id."""
+"""Client businesses (accounts) and the people who run them: opening one with its owner, adding
+staff, and finding one by nickname or id."""
 
 from __future__ import annotations
 
-from handover.data.directory import AccountRecord, Directory
-from handover.ids import is_id
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handover.data.directory import AccountRecord, Directory, StaffRecord
+from handover.data.dynamo import Dynamo
+from handover.emails import normalise_email
+from handover.ids import is_id, new_id
+
+OWNER_PERMISSIONS = ["customers:read", "customers:write", "staff:manage"]
+NICKNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    first_name: str
+    last_name: str
 
 
 def find_account(directory: Directory, reference: str) -> AccountRecord | None:
@@ -12,3 +30,34 @@ def find_account(directory: Directory, reference: str) -> AccountRecord | None:
     if is_id(reference):
         return directory.account(reference)
     return directory.account_by_nickname(reference.lower())
+
+
+class Accounts:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, clock: Callable[[], float] = time.time) -> None:
+        self._dynamo = dynamo
+        self._directory = directory
+        self._clock = clock
+
+    def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False,
+             owner_password_hash: str | None = None) -> tuple[AccountRecord, StaffRecord]:
+        """A business and its owner, in one transaction (the nickname is unique)."""
+        nickname = nickname.strip().lower()
+        if not NICKNAME.match(nickname):
+            raise ValueError("a nickname is 1 to 40 lower-case letters, digits and inner hyphens")
+        account = AccountRecord(id=new_id(self._clock()), name=name, nickname=nickname, secure=secure,
+                                created_at=int(self._clock()))
+        owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash)
+        self._dynamo.transact([*self._directory.add_account(account), *self._directory.add_staff(owner_record)])
+        return account, owner_record
+
+    def add_staff(self, account: AccountRecord, person: Person, permissions: list[str],
+                  password_hash: str | None = None) -> StaffRecord:
+        staff = self._staff(account, person, "staff", permissions, password_hash)
+        self._dynamo.transact(self._directory.add_staff(staff))
+        return staff
+
+    def _staff(self, account: AccountRecord, person: Person, role: str, permissions: list[str],
+               password_hash: str | None) -> StaffRecord:
+        return StaffRecord(id=new_id(self._clock()), account_id=account.id, email=normalise_email(person.email),
+                           first_name=person.first_name, last_name=person.last_name, role=role,
+                           perms=permissions, password_hash=password_hash, email_verified=password_hash is not None)

@@ -66,6 +66,10 @@ class PayloadTooLarge(HandoverError):
     status, code, title = 413, "payload_too_large", "The request body is too large"
 
 
+class UnsupportedMediaType(HandoverError):
+    status, code, title = 415, "unsupported_media_type", "The request body must be JSON"
+
+
 class PasswordPolicyViolation(HandoverError):
     status, code, title = 422, "password_policy", "The password does not meet the policy"
 

@@ -8,7 +8,6 @@ start and cached.
 from __future__ import annotations
 
 import base64
-import hashlib
 import threading
 from typing import Any
 
@@ -39,8 +38,8 @@ class TokenSigner:
     def sign(self, message: bytes) -> bytes:
         """ES256 signature (raw r‖s) of `message`."""
         try:
-            response = self._kms.sign(KeyId=self.key_id, Message=hashlib.sha256(message).digest(),
-                                      MessageType="DIGEST", SigningAlgorithm="ECDSA_SHA_256")
+            response = self._kms.sign(KeyId=self.key_id, Message=message, MessageType="RAW",
+                                      SigningAlgorithm="ECDSA_SHA_256")
         except (ClientError, BotoCoreError):
             raise SigningUnavailable() from None
         return der_to_raw(response["Signature"])

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.request import Request
+from pydantic import BaseModel
 
 from handover import errors
 from handover.callers import Caller, require_customer, require_staff
@@ -21,6 +22,8 @@ from handover.runtime import runtime
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024
+# OpenAPI `security` of routes that need an access token (the scheme is declared by local/openapi.py).
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 logger = Logger(child=True)
 
 
@@ -54,17 +57,33 @@ def _unexpected(error: Exception) -> Response[str]:
     return problem(500, "internal_error", "Internal error", "Something went wrong on our side")
 
 
-def _size_guard(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response[str]]) -> Response[str]:
-    """Bodies over 64 KB are refused before anything parses them."""
-    body = app.current_event.body or ""
-    if len(body) > MAX_BODY_BYTES * (4 / 3 if app.current_event.is_base64_encoded else 1):
-        raise errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes")
-    return next_middleware(app)
+def _refused_body(event: dict[str, Any]) -> errors.HandoverError | None:
+    """Bodies over 64 KB, and bodies that are not JSON, are refused before anything parses them."""
+    body = event.get("body") or ""
+    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+        return errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes")
+    if body:
+        headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+        content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            return errors.UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`")
+    return None
 
 
-def build_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
-    app.use([_size_guard])
+class Resolver(APIGatewayHttpResolver):
+    """The Powertools resolver, refusing bad bodies before its validation parses them."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:  # type: ignore[override]
+        refusal = _refused_body(event)
+        if refusal is None:
+            return super().resolve(event, context)
+        response = problem_from(refusal)
+        return {"statusCode": response.status_code, "headers": {"Content-Type": PROBLEM_JSON},
+                "body": response.body, "isBase64Encoded": False}
+
+
+def build_resolver() -> Resolver:
+    app = Resolver(enable_validation=True)
     app.exception_handler(errors.HandoverError)(problem_from)
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.exception_handler(NotFoundError)(lambda _e: problem(404, "not_found", "Not found", "No such route"))
@@ -76,10 +95,16 @@ def build_resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def error_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI `responses` for the problem+json statuses a route can answer."""
-    return {status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {"model": Problem}}}
-            for status in statuses}
+def documented(status: int, model: type[BaseModel] | None, *error_statuses: int) -> dict[int, Any]:
+    """OpenAPI `responses` of a route: its success and every problem+json status it can answer
+    (503, a failed dependency, is always possible)."""
+    responses: dict[int, Any] = {status: {"description": HTTPStatus(status).phrase}}
+    if model is not None:
+        responses[status]["content"] = {"application/json": {"model": model}}
+    for error_status in sorted({*error_statuses, 503}):
+        responses[error_status] = {"description": HTTPStatus(error_status).phrase,
+                                   "content": {PROBLEM_JSON: {"model": Problem}}}
+    return responses
 
 
 def caller(request: Request) -> Caller:

@@ -1,0 +1,1 @@
+"""The local dev server and the tools around it (never deployed)."""

@@ -1,0 +1,64 @@
+"""Creates every AWS resource that template.yaml declares, in moto, and computes the environment
+the functions would see in Lambda. Table definitions come from the template itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from local.template import environment_variables, resources, template
+
+STACK = "handover-local"
+REGION = "eu-west-1"
+
+
+def _table_request(logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "TableName": f"{STACK}-{logical_id}",
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        request["GlobalSecondaryIndexes"] = [
+            {"IndexName": index["IndexName"], "KeySchema": index["KeySchema"], "Projection": index["Projection"]}
+            for index in props["GlobalSecondaryIndexes"]
+        ]
+    return request
+
+
+def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
+    """Create the tables, the signing key and the sender identity; return the function environment."""
+    refs: dict[str, str] = {"AWS::StackName": STACK, "AWS::Region": REGION}
+    for name, spec in template().get("Parameters", {}).items():
+        refs[name] = str(spec.get("Default", ""))
+    refs.update(parameters or {})
+
+    dynamodb = session.client("dynamodb", region_name=REGION)
+    for logical_id, props in resources("AWS::DynamoDB::Table").items():
+        request = _table_request(logical_id, props)
+        dynamodb.create_table(**request)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=request["TableName"], TimeToLiveSpecification=ttl)
+        refs[logical_id] = request["TableName"]
+
+    kms = session.client("kms", region_name=REGION)
+    for logical_id, props in resources("AWS::KMS::Key").items():
+        key = kms.create_key(KeySpec=props["KeySpec"], KeyUsage=props["KeyUsage"], Description=props["Description"])
+        refs[logical_id] = key["KeyMetadata"]["KeyId"]
+
+    session.client("ses", region_name=REGION).verify_email_identity(EmailAddress=refs["SenderAddress"])
+    return {name: _resolve(value, refs) for name, value in environment_variables().items()}
+
+
+def _resolve(value: Any, refs: dict[str, str]) -> str:
+    if isinstance(value, dict) and "Ref" in value:
+        return refs[value["Ref"]]
+    if isinstance(value, dict) and "Sub" in value:
+        text: str = value["Sub"]
+        for name, resolved in refs.items():
+            text = text.replace("${" + name + "}", resolved)
+        return text
+    return str(value)

@@ -1,0 +1,248 @@
+"""The dev server: the whole service on a laptop, with no AWS account and no Docker.
+
+moto's server plays AWS on loopback; every resource is created from template.yaml; each HTTP
+request becomes an API Gateway v2 event for the function that template.yaml routes it to.
+
+    python -m local.server            (what `make dev` runs; PORT overrides 3000)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import socket
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from local.aws import REGION, create_resources
+from local.lambdas import ensure_layer_on_path, handler_of
+from local.outbox import Outbox, capture_sesv2
+from local.template import Function, Route, functions
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LambdaContext:
+    """What a handler may read from its context object."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers: dict[str, str],
+              body: bytes, path_parameters: dict[str, str], source_ip: str = "127.0.0.1") -> dict[str, Any]:
+    """An API Gateway HTTP API (payload v2) event, as API Gateway would build it."""
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode("ascii"), True
+    now = time.time()
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        query[name] = f"{query[name]},{value}" if name in query else value
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.path}",
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                     "userAgent": headers.get("user-agent", "")},
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": encoded,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if body:
+        event["body"] = text
+    return event
+
+
+class Gateway:
+    """Routes like API Gateway: method and path template from template.yaml to one function."""
+
+    def __init__(self, all_functions: list[Function]) -> None:
+        self.routes = [(route, function) for function in all_functions for route in function.routes]
+
+    def match(self, method: str, path: str) -> tuple[Route, Function, dict[str, str]] | None:
+        for route, function in self.routes:
+            found = route.pattern.match(path)
+            if found and route.method == method:
+                return route, function, {name: unquote(value) for name, value in found.groupdict().items()}
+        return None
+
+    def invoke(self, method: str, target: str, headers: dict[str, str], body: bytes,
+               source_ip: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
+        split = urlsplit(target)
+        matched = self.match(method, split.path)
+        if matched is None:
+            return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+        route, function, parameters = matched
+        event = api_event(route, method, split.path, split.query, headers, body, parameters, source_ip)
+        response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+        payload = response.get("body") or ""
+        raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+        out_headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}
+        return int(response["statusCode"]), out_headers, raw
+
+
+class DevServer:
+    def __init__(self, port: int, outbox: Outbox, gateway: Gateway) -> None:
+        self.port = port
+        self.outbox = outbox
+        self.gateway = gateway
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self.httpd.daemon_threads = True
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                sys.stderr.write(f"{self.command} {self.path.split('?')[0]} -> {args[1] if len(args) > 1 else ''}\n")
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                split = urlsplit(self.path)
+                if split.path == "/_local/outbox" and self.command == "GET":
+                    to = dict(parse_qsl(split.query)).get("to")
+                    self._reply(200, {"content-type": "application/json"},
+                                json.dumps(server.outbox.emails(to)).encode())
+                    return
+                headers: dict[str, str] = {}
+                for name, value in self.headers.items():
+                    key = name.lower()
+                    headers[key] = f"{headers[key]},{value}" if key in headers else value
+                status, out_headers, raw = server.gateway.invoke(self.command, self.path, headers, body,
+                                                                  self.client_address[0])
+                self._reply(status, out_headers, raw)
+
+            def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name not in ("content-length", "connection"):
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+        return Handler
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def shutdown(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def start_aws() -> Any:
+    """moto's server on loopback, and the environment that points boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    os.environ.update({
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    })
+    return moto
+
+
+def build(port: int) -> tuple[DevServer, list[Any]]:
+    """Everything up and seeded, not yet serving."""
+    import boto3
+
+    ensure_layer_on_path()
+    start_aws()
+    outbox = Outbox()
+    capture_sesv2(outbox)
+    all_functions = functions()
+    gateway = Gateway(all_functions)
+    server = DevServer(port, outbox, gateway)
+    os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": server.base_url}))
+
+    from handover.runtime import runtime
+
+    from local.seed import load_seed
+
+    runtime.cache_clear()
+    logins = load_seed(runtime())
+    for function in all_functions:
+        handler_of(function)  # import every handler before the first request, as a warm Lambda would be
+    return server, logins
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "3000"))
+    server, logins = build(port)
+    print(f"\nHandover dev server: {server.base_url}")
+    print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
+    print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
+    print("  Seed logins (POST /v1/auth/login):")
+    for login in logins:
+        account = f", account {login.account}" if login.account else ""
+        print(f"    {login.realm:<8} {login.email:<26} {login.password:<20} {login.note}{account}")
+    print("  Ctrl-C stops it; every start begins from the seed data again.\n", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

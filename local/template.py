@@ -1,0 +1,89 @@
+"""Reads template.yaml, so the dev server, the tests and the benchmark use the deployed shape:
+the same tables, the same functions, the same routes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...) kept as {tag: value}."""
+
+
+def _tagged(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {suffix: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tagged)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as in the template: /v1/customers/{id}
+    function: str  # logical id, e.g. CreateCustomerFunction
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        return re.compile(f"^{regex}$")
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    routes: tuple[Route, ...]
+    schedules: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.code_dir.name
+
+
+@cache
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return loaded
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body.get("Properties", {}) for name, body in template()["Resources"].items()
+            if body["Type"] == kind}
+
+
+def functions() -> list[Function]:
+    default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
+    found = []
+    for logical_id, props in resources("AWS::Serverless::Function").items():
+        routes, schedules = [], []
+        for event in (props.get("Events") or {}).values():
+            if event["Type"] == "HttpApi":
+                routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id))
+            elif event["Type"] in ("Schedule", "ScheduleV2"):
+                schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
+        found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
+                              tuple(routes), tuple(schedules)))
+    return found
+
+
+def environment_variables() -> dict[str, Any]:
+    """The Globals environment, unresolved (values may be {Ref: ...} or {Sub: ...})."""
+    variables: dict[str, Any] = template()["Globals"]["Function"]["Environment"]["Variables"]
+    return variables
