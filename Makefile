@@ -1,0 +1,69 @@
+# Handover: `make dev` serves the whole service locally; `make test` runs every check.
+# Both build their own environments from the pinned requirements files.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= eu-west-1
+export SAM_CLI_TELEMETRY := 0
+export POWERTOOLS_TRACE_DISABLED := true
+export POWERTOOLS_METRICS_DISABLED := true
+
+# sam build needs the Lambda runtime's interpreter (python3.13) on PATH: take one from PATH or pyenv.
+PY313_DIR := $(shell command -v python3.13 >/dev/null 2>&1 && dirname "$$(command -v python3.13)" \
+	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin 2>/dev/null | tail -n 1)
+
+.PHONY: dev test lint typecheck validate build unit e2e openapi invoke bench clean
+
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt $(VENV)/.installed
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(SAM_VENV)/bin/python -r requirements-sam.txt
+	touch $@
+
+dev: $(VENV)/.installed ## the whole service on http://127.0.0.1:$${PORT:-3000}
+	$(PY) -m local.server
+
+test: lint typecheck validate build unit ## every check, as CI runs it
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m local.openapi --check
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+validate: $(SAM_VENV)/.installed
+	$(SAM) validate --lint
+
+build: $(SAM_VENV)/.installed
+	@if [ -z "$(PY313_DIR)" ]; then \
+		echo "sam build SKIPPED: no python3.13 interpreter found (install one, e.g. 'pyenv install 3.13')"; \
+	else \
+		mkdir -p .aws-sam; \
+		PATH="$(PY313_DIR):$$PATH" $(SAM) build --build-dir .aws-sam/build --cached >.aws-sam/build.log 2>&1 \
+			&& echo "sam build: OK (python3.13 from $(PY313_DIR))" || { cat .aws-sam/build.log; exit 1; }; \
+	fi
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest
+
+openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the handlers
+	$(PY) -m local.openapi
+
+invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
+	$(PY) -m local.invoke $(FN) $(EVENT)
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

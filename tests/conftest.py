@@ -1,0 +1,144 @@
+"""Shared fixtures: AWS in moto (built from template.yaml), the seed data, and an API client
+that calls the handlers exactly as API Gateway would."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from local.aws import REGION, create_resources
+from local.lambdas import ensure_layer_on_path, handler_of
+from local.server import Gateway, LambdaContext
+from local.template import functions
+
+ensure_layer_on_path()
+
+from handover.runtime import Runtime, runtime  # noqa: E402
+
+from local.seed import load_seed  # noqa: E402
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+PORTAL = "https://portal.example"
+DEMO_OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
+DEMO_FRONTDESK = {"realm": "staff", "account": "demo", "email": "frontdesk@demo.example",
+                  "password": "Frontdesk-Passw0rd!"}
+CLINIC_OWNER = {"realm": "staff", "account": "clinic", "email": "owner@clinic.example", "password": "Clinic-Passw0rd!"}
+GOOD_PASSWORD = "Sunny-Harbour-42"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+                        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        environment = create_resources(boto3.session.Session(), {"PortalUrl": PORTAL})
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        runtime.cache_clear()
+        yield environment
+        runtime.cache_clear()
+
+
+@pytest.fixture
+def rt(aws: dict[str, str]) -> Runtime:
+    return runtime()
+
+
+@pytest.fixture
+def seeded(rt: Runtime) -> Runtime:
+    load_seed(rt)
+    return rt
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def code(self) -> str | None:
+        return self.json().get("code") if self.headers.get("content-type", "").endswith("json") else None
+
+
+class Api:
+    """Calls the handlers through the same API Gateway emulation as the dev server."""
+
+    def __init__(self) -> None:
+        self.gateway = Gateway(functions())
+
+    def call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+        sent = {"content-type": "application/json", **(headers or {})}
+        if token:
+            sent["authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        status, out_headers, out_body = self.gateway.invoke(method, path, sent, data)
+        return Reply(status, out_headers, out_body)
+
+    def login(self, credentials: dict[str, str]) -> str:
+        reply = self.call("POST", "/v1/auth/login", credentials)
+        assert reply.status == 200, reply.body
+        token: str = reply.json()["access_token"]
+        return token
+
+    def create_customer(self, token: str, email: str = "jane.doe@example.com", **fields: Any) -> dict[str, Any]:
+        reply = self.call("POST", "/v1/customers",
+                          {"email": email, "first_name": "Jane", "last_name": "Doe", **fields}, token=token)
+        assert reply.status == 201, reply.body
+        customer: dict[str, Any] = reply.json()["customer"]
+        return customer
+
+
+@pytest.fixture
+def api(seeded: Runtime) -> Api:
+    return Api()
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    """What moto's SES accepted, oldest first (moto keeps the HTML part only)."""
+    from moto.ses.models import ses_backends
+
+    return [{"to": message.destinations["ToAddresses"][0], "subject": message.subject, "html": message.body}
+            for message in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages]
+
+
+def last_link_token(to: str) -> str:
+    for email in reversed(sent_emails()):
+        if email["to"] == to:
+            found = re.search(r"token=([A-Za-z0-9_-]+)", email["html"])
+            assert found, email
+            return found.group(1)
+    raise AssertionError(f"no email to {to}")
+
+
+def sample_event(name: str, body: Any = None, **placeholders: str) -> dict[str, Any]:
+    """An events/ sample with its REPLACE_WITH_* placeholders filled in."""
+    text = (EVENTS / f"{name}.json").read_text()
+    for placeholder, value in placeholders.items():
+        text = text.replace(f"REPLACE_WITH_{placeholder.upper()}", value)
+    event: dict[str, Any] = json.loads(text)
+    if body is not None:
+        event["body"] = json.dumps(body)
+    return event
+
+
+def invoke(function_name: str, event: dict[str, Any]) -> dict[str, Any]:
+    function = next(f for f in functions() if f.name == function_name)
+    response: dict[str, Any] = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+    return response

@@ -1,0 +1,50 @@
+"""Each function's handler fed its events/ sample, as `sam local invoke` or Lambda would."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, invoke, last_link_token, sample_event
+
+
+def test_the_story_through_the_event_samples(api: Api) -> None:
+    # Given the login sample (the demo owner's credentials)
+    login = invoke("login", sample_event("login"))
+    assert login["statusCode"] == 200
+    token = json.loads(login["body"])["access_token"]
+
+    # When the create, read and invite samples run with that token
+    created = invoke("create_customer", sample_event("create_customer", access_token=token))
+    assert created["statusCode"] == 201, created["body"]
+    customer_id = json.loads(created["body"])["customer"]["id"]
+    read = invoke("get_customer", sample_event("get_customer", access_token=token, customer_id=customer_id))
+    assert read["statusCode"] == 200
+    invited = invoke("invite", sample_event("invite", access_token=token, customer_id=customer_id))
+    assert invited["statusCode"] == 202, invited["body"]
+
+    # Then the emailed link reads, claims, and the customer's token reads /v1/me
+    link = last_link_token("jane.doe@example.com")
+    described = invoke("claim", sample_event("read_link", link_token=link))
+    assert json.loads(described["body"])["kind"] == "invite"
+    claimed = invoke("claim", sample_event("claim", link_token=link, body={"token": link, "password": GOOD_PASSWORD}))
+    assert claimed["statusCode"] == 200, claimed["body"]
+    me = invoke("me", sample_event("me", access_token=json.loads(claimed["body"])["access_token"]))
+    assert me["statusCode"] == 200
+    assert json.loads(me["body"])["customer"]["status"] == "active"
+
+
+def test_jwks_and_docs_samples(api: Api) -> None:
+    # When the public documents are asked for
+    jwks = invoke("jwks", sample_event("jwks"))
+    openapi = invoke("docs", sample_event("openapi"))
+    docs = invoke("docs", sample_event("docs"))
+
+    # Then the key verifies tokens by kid, and the OpenAPI document lists every routed path
+    key = json.loads(jwks["body"])["keys"][0]
+    assert (key["kty"], key["crv"], key["alg"]) == ("EC", "P-256", "ES256")
+    token = Api().login(DEMO_OWNER)
+    assert json.loads(__import__("base64").urlsafe_b64decode(token.split(".")[0] + "=="))["kid"] == key["kid"]
+    paths = json.loads(openapi["body"])["paths"]
+    assert {"/v1/auth/login", "/v1/auth/claim", "/v1/auth/links/{token}", "/v1/customers", "/v1/customers/{id}",
+            "/v1/customers/{id}/invite", "/v1/me", "/.well-known/jwks.json"} <= set(paths)
+    assert docs["statusCode"] == 200 and "swagger" in docs["body"].lower()
