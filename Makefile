@@ -13,7 +13,8 @@ export POWERTOOLS_TRACE_DISABLED := true
 export POWERTOOLS_METRICS_DISABLED := true
 
 # sam build needs the Lambda runtime's interpreter (python3.13) on PATH: take one from PATH or pyenv.
-PY313_DIR := $(shell command -v python3.13 >/dev/null 2>&1 && dirname "$$(command -v python3.13)" \
+# (A pyenv shim answers `command -v` even when it cannot run, so ask the interpreter itself.)
+PY313_DIR := $(shell python3.13 -c 'import os, sys; print(os.path.dirname(sys.executable))' 2>/dev/null \
 	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin 2>/dev/null | tail -n 1)
 
 .PHONY: dev test lint typecheck validate build unit e2e openapi invoke bench clean

@@ -26,7 +26,7 @@ def read_link(token: str) -> LinkInfo:
           responses=web.documented(200, IssuedToken, 400, 410, 413, 415, 422, 423))
 @tracer.capture_method
 def claim(body: ClaimRequest) -> IssuedToken:
-    token = runtime().claiming.claim_account(body.token, body.password)
+    token = runtime().claiming.claim_account(body.token.get_secret_value(), body.password.get_secret_value())
     metrics.add_metric(name="Claims", unit=MetricUnit.Count, value=1)
     return token
 

@@ -20,7 +20,7 @@ app = web.build_resolver()
 @tracer.capture_method
 def login(body: LoginRequest) -> IssuedToken:
     try:
-        token = runtime().logins.login(body.realm, body.account, body.email, body.password)
+        token = runtime().logins.login(body.realm, body.account, body.email, body.password.get_secret_value())
     except InvalidCredentials:
         metrics.add_metric(name="LoginsFailed", unit=MetricUnit.Count, value=1)
         raise

@@ -8,7 +8,7 @@ that start with the caller's business.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handover.data.directory import AccountRecord, Directory, PrincipalRecord
 from handover.data.history import Actor
@@ -19,8 +19,8 @@ from handover.sessions import AccessClaims, Sessions
 @dataclass(frozen=True)
 class Caller:
     claims: AccessClaims
-    principal: PrincipalRecord
-    account: AccountRecord | None = None
+    principal: PrincipalRecord = field(repr=False)  # holds the password hash: never in a log line
+    account: AccountRecord | None = field(default=None, repr=False)
 
     @property
     def realm(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
 from handover.data.directory import BookingRecord, CustomerRecord, CustomerStatus
 from handover.sessions import IssuedToken
@@ -24,9 +24,10 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
                  AfterValidator(_printable)]
 EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable)]
-# Long enough to reach the policy's own `max_length` rule, short enough never to be hashed.
-PasswordText = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
-LinkToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+# Secrets are SecretStr so that no log line, even at DEBUG, can print them. A password may be long
+# enough to reach the policy's own `max_length` rule, never long enough to cost anything.
+PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
+LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
 CustomFields = Annotated[dict[str, str | int | float | bool | None], Field(max_length=50)]
 
 

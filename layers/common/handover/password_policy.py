@@ -18,7 +18,7 @@ from handover.passwords import MAX_PASSWORD_LENGTH
 
 Profile = Literal["classic", "nist"]
 MIN_LENGTH: dict[str, int] = {"classic": 8, "nist": 15}
-_DECORATION = string.digits + string.punctuation + " "
+_DECORATIONS = (string.punctuation + " ", string.digits + string.punctuation + " ")
 
 
 @cache
@@ -46,7 +46,7 @@ def failed_rules(password: str, *, profile: Profile, email: str) -> list[str]:
         if sum(classes) < 3:
             failed.append("character_classes")
     lowered = password.lower()
-    if lowered in common_passwords() or lowered.strip(_DECORATION) in common_passwords():
+    if any(variant in common_passwords() for variant in (lowered, *(lowered.strip(d) for d in _DECORATIONS))):
         failed.append("common_password")
     local_part = email.partition("@")[0].lower()
     if len(local_part) >= 3 and local_part in lowered:

@@ -35,7 +35,7 @@ class Passwords:
         if len(password) > MAX_PASSWORD_LENGTH:
             return False
         try:
-            return self._hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -4,6 +4,7 @@ place errors become HTTP), and the dependencies that authenticate callers."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -25,6 +26,17 @@ MAX_BODY_BYTES = 64 * 1024
 # OpenAPI `security` of routes that need an access token (the scheme is declared by local/openapi.py).
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 logger = Logger(child=True)
+
+
+class _HideRouteArguments(logging.Filter):
+    """Powertools logs every route's arguments at DEBUG; for GET /v1/auth/links/{token} that is a
+    link token, so those records never leave the process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Calling API Route Handler")
+
+
+logging.getLogger("aws_lambda_powertools.event_handler.api_gateway").addFilter(_HideRouteArguments())
 
 
 def problem(status: int, code: str, title: str, detail: str | None = None, *,
