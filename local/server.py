@@ -127,6 +127,7 @@ class DevServer:
         self.gateway = gateway
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self.httpd.daemon_threads = True
+        self.aws: Any = None  # moto's server, stopped with this one
 
     @property
     def base_url(self) -> str:
@@ -176,8 +177,9 @@ class DevServer:
         self.httpd.serve_forever()
 
     def shutdown(self) -> None:
-        self.httpd.shutdown()
         self.httpd.server_close()
+        if self.aws is not None:
+            self.aws.stop()
 
 
 def start_aws() -> Any:
@@ -206,12 +208,13 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     import boto3
 
     ensure_layer_on_path()
-    start_aws()
+    aws = start_aws()
     outbox = Outbox()
     capture_sesv2(outbox)
     all_functions = functions()
     gateway = Gateway(all_functions)
     server = DevServer(port, outbox, gateway)
+    server.aws = aws
     os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": server.base_url}))
 
     from handover.runtime import runtime
@@ -239,7 +242,7 @@ def main() -> None:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        print("stopped")
     finally:
         server.shutdown()
 

@@ -1,0 +1,76 @@
+"""The whole story over HTTP against the dev server, as a client would live it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Http
+
+pytestmark = pytest.mark.e2e
+
+OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
+
+
+def test_the_banner_tells_the_base_url_the_seed_logins_and_the_outbox(dev_server: Http) -> None:
+    banner = dev_server.banner
+    assert dev_server.base_url in banner
+    for email in ("operator@example.com", "helpdesk@example.com", "owner@demo.example", "frontdesk@demo.example",
+                  "owner@clinic.example"):
+        assert email in banner
+    assert "/_local/outbox" in banner
+
+
+def test_owner_creates_invites_and_the_customer_claims_then_signs_in(dev_server: Http) -> None:
+    # Given the seeded owner of Demo Studio, signed in
+    login = dev_server.call("POST", "/v1/auth/login", OWNER)
+    assert login.status == 200
+    owner = login.json()["access_token"]
+
+    # When they create a customer (no email yet) and invite them
+    created = dev_server.call("POST", "/v1/customers", {"email": "Robin.Story@Example.com", "first_name": "Robin",
+                                                        "last_name": "Story"}, token=owner)
+    assert created.status == 201
+    customer = created.json()["customer"]
+    assert dev_server.call("GET", "/_local/outbox?to=robin.story@example.com").json() == []
+    invited = dev_server.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner)
+    assert invited.status == 202 and invited.json()["expires_at"]
+
+    # Then the email is in the outbox, its link points at the portal, and the link reads
+    emails = dev_server.call("GET", "/_local/outbox?to=Robin.Story@example.com").json()
+    assert len(emails) == 1 and emails[0]["subject"] == "Your Demo Studio account is ready"
+    assert emails[0]["text"] and emails[0]["html"] and emails[0]["sent_at"]
+    link = next(url for url in emails[0]["links"] if "token=" in url)
+    assert link.startswith(f"{dev_server.base_url}/claim?token=")
+    token = link.split("token=")[1]
+    info = dev_server.call("GET", f"/v1/auth/links/{token}").json()
+    assert info == {"kind": "invite", "account_name": "Demo Studio", "email_hint": "r***@example.com",
+                    "expires_at": invited.json()["expires_at"]}
+
+    # When the customer claims with a weak password, then a valid one
+    weak = dev_server.call("POST", "/v1/auth/claim", {"token": token, "password": "robin"})
+    assert weak.status == 422 and weak.headers["content-type"] == "application/problem+json"
+    claimed = dev_server.call("POST", "/v1/auth/claim", {"token": token, "password": "Tide-Pool-Lantern-7"})
+    assert claimed.status == 200
+
+    # Then the link is spent, the customer signs in and reads their own profile
+    assert dev_server.call("POST", "/v1/auth/claim", {"token": token, "password": "Tide-Pool-Lantern-7"}).status == 410
+    signed_in = dev_server.call("POST", "/v1/auth/login", {"realm": "customer", "account": "demo",
+                                                           "email": "robin.story@example.com",
+                                                           "password": "Tide-Pool-Lantern-7"})
+    assert signed_in.status == 200
+    me = dev_server.call("GET", "/v1/me", token=signed_in.json()["access_token"])
+    assert me.status == 200
+    assert me.json()["customer"]["id"] == customer["id"]
+    assert me.json()["customer"]["status"] == "active" and me.json()["customer"]["email_verified"] is True
+
+    # And the owner sees the claimed customer
+    seen = dev_server.call("GET", f"/v1/customers/{customer['id']}", token=owner).json()
+    assert seen["customer"]["status"] == "active"
+
+
+def test_public_documents_are_served(dev_server: Http) -> None:
+    assert dev_server.call("GET", "/.well-known/jwks.json").json()["keys"][0]["alg"] == "ES256"
+    assert "/v1/customers" in dev_server.call("GET", "/openapi.json").json()["paths"]
+    assert dev_server.call("GET", "/docs").status == 200
+    unknown = dev_server.call("GET", "/v1/nothing-here")
+    assert unknown.status == 404
