@@ -33,7 +33,8 @@ def create_customer(
         metrics.add_metric(name="CustomersCreated", unit=MetricUnit.Count, value=1)
         return CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite).model_dump()
 
-    created = runtime().idempotency.once(idempotency_key, caller, "create_customer", body.model_dump(), create)
+    created = runtime().idempotency.once(idempotency_key, caller, "create_customer", body.model_dump(), create,
+                                          app.lambda_context)
     return CustomerCreated.model_validate(created)
 
 

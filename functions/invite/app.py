@@ -37,7 +37,8 @@ def invite(
         metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
         return InviteAccepted(expires_at=iso(invitation.expires_at)).model_dump()
 
-    sent = runtime().idempotency.once(idempotency_key, caller, f"invite:{id}", {"email": email}, send)
+    sent = runtime().idempotency.once(idempotency_key, caller, f"invite:{id}", {"email": email}, send,
+                                       app.lambda_context)
     return InviteAccepted.model_validate(sent)
 
 

@@ -19,17 +19,16 @@ from handover.callers import Caller
 from handover.errors import IdempotencyInProgress, IdempotencyKeyReused, StorageUnavailable
 
 MAX_KEY_LENGTH = 200
-_CONFIG = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
-                            expires_after_seconds=24 * 3600, raise_on_no_idempotency_key=True)
 
 
 class Idempotency:
     def __init__(self, store: BasePersistenceLayer) -> None:
         self._store = store
 
-    def once(self, key: str | None, caller: Caller, action: str, body: Any,
-             produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """`produce()`'s result, computed at most once per (caller, action, key)."""
+    def once(self, key: str | None, caller: Caller, action: str, body: Any, produce: Callable[[], dict[str, Any]],
+             lambda_context: Any = None) -> dict[str, Any]:
+        """`produce()`'s result, computed at most once per (caller, action, key). With the Lambda
+        context, an invocation that dies mid-way frees its key when its time runs out."""
         if not key:
             return produce()
         if len(key) > MAX_KEY_LENGTH:
@@ -38,8 +37,12 @@ class Idempotency:
         def run(request: dict[str, Any]) -> dict[str, Any]:
             return produce()
 
+        config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
+                                   expires_after_seconds=24 * 3600, raise_on_no_idempotency_key=True)
+        if lambda_context is not None:
+            config.register_lambda_context(lambda_context)
         guarded = idempotent_function(run, data_keyword_argument="request", persistence_store=self._store,
-                                      config=_CONFIG, key_prefix=action)
+                                      config=config, key_prefix=action)
         try:
             result: dict[str, Any] = guarded(request={"key": [caller.realm, caller.id, key], "body": body})
             return result
