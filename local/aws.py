@@ -3,6 +3,7 @@ the functions would see in Lambda. Table definitions come from the template itse
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -29,7 +30,8 @@ def _table_request(logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the tables, the signing key and the sender identity; return the function environment."""
+    """Create the tables, the queues, the signing key and the sender identity; return the function
+    environment (with `QUEUE_URL_<logical id>` added, for the local triggers)."""
     refs: dict[str, str] = {"AWS::StackName": STACK, "AWS::Region": REGION}
     for name, spec in template().get("Parameters", {}).items():
         refs[name] = str(spec.get("Default", ""))
@@ -44,13 +46,29 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
             dynamodb.update_time_to_live(TableName=request["TableName"], TimeToLiveSpecification=ttl)
         refs[logical_id] = request["TableName"]
 
+    sqs = session.client("sqs", region_name=REGION)
+    queues = resources("AWS::SQS::Queue")
+    # Dead-letter queues first: the others name them in their redrive policy.
+    for logical_id, props in sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1]):
+        attributes = {"VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["GetAtt"].split(".")[0]
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": refs[f"{target}.Arn"],
+                                                      "maxReceiveCount": str(redrive["maxReceiveCount"])})
+        url = sqs.create_queue(QueueName=f"{STACK}-{logical_id}", Attributes=attributes)["QueueUrl"]
+        refs[logical_id] = url
+        refs[f"{logical_id}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+
     kms = session.client("kms", region_name=REGION)
     for logical_id, props in resources("AWS::KMS::Key").items():
         key = kms.create_key(KeySpec=props["KeySpec"], KeyUsage=props["KeyUsage"], Description=props["Description"])
         refs[logical_id] = key["KeyMetadata"]["KeyId"]
 
     session.client("ses", region_name=REGION).verify_email_identity(EmailAddress=refs["SenderAddress"])
-    return {name: _resolve(value, refs) for name, value in environment_variables().items()}
+    environment = {name: _resolve(value, refs) for name, value in environment_variables().items()}
+    return environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
 
 
 def _resolve(value: Any, refs: dict[str, str]) -> str:

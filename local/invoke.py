@@ -1,25 +1,41 @@
-"""`make invoke FN=<function> [EVENT=events/<sample>.json]`: runs one function's handler on an
-event, against a fresh local AWS (moto) with the seed data, and prints the response.
+"""`make invoke FN=<function> [EVENT=events/<sample>.json]`.
 
-Placeholders in the samples (REPLACE_WITH_ACCESS_TOKEN, ...) are filled where this can:
-REPLACE_WITH_ACCESS_TOKEN becomes a token of the demo owner.
+With the dev server running (on PORT, default 3000), a scheduled function such as `cleanup`
+runs there, on the dev server's data, as its schedule would. Otherwise the function's handler
+runs here on its event sample, against a fresh local AWS (moto) with the seed data, and the
+response is printed; REPLACE_WITH_ACCESS_TOKEN in a sample becomes a token of the demo owner.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
-from local.lambdas import by_name, handler_of
-from local.server import LambdaContext, build, free_port
-from local.template import ROOT
+from local.lambdas import LambdaContext, by_name, handler_of
+from local.server import build, free_port
+from local.template import ROOT, Function
+
+
+def on_dev_server(function: Function) -> bool:
+    url = f"http://127.0.0.1:{os.environ.get('PORT', '3000')}/_local/invoke/{function.name}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=300) as response:
+            print(f"ran {function.name} on the dev server: {response.read().decode()}")
+            return True
+    except (urllib.error.URLError, ConnectionError):
+        return False
 
 
 def main(argv: list[str]) -> None:
     if not argv:
         sys.exit("usage: make invoke FN=<function> [EVENT=events/<sample>.json]")
     function = by_name(argv[0])
+    if function.schedules and len(argv) == 1 and on_dev_server(function):
+        return
     event_path = Path(argv[1]) if len(argv) > 1 else ROOT / "events" / f"{function.name}.json"
     if not event_path.exists():
         sys.exit(f"no event sample {event_path}; pass EVENT=events/<sample>.json")

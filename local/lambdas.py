@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import uuid
+from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
 
@@ -41,3 +43,19 @@ def by_name(name: str) -> Function:
         if name in (function.name, function.logical_id):
             return function
     raise KeyError(f"no function {name!r} in template.yaml")
+
+
+@dataclass
+class LambdaContext:
+    """What a handler may read from its context object."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000

@@ -16,16 +16,16 @@ import socket
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local.aws import REGION, create_resources
-from local.lambdas import ensure_layer_on_path, handler_of
+from local.lambdas import LambdaContext, by_name, ensure_layer_on_path, handler_of
 from local.outbox import Outbox, capture_sesv2
 from local.template import Function, Route, functions
+from local.triggers import Triggers
 
 
 def free_port() -> int:
@@ -33,22 +33,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@dataclass
-class LambdaContext:
-    """What a handler may read from its context object."""
-
-    function_name: str
-    memory_limit_in_mb: int = 1024
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    invoked_function_arn: str = ""
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    function_version: str = "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers: dict[str, str],
@@ -121,10 +105,11 @@ class Gateway:
 
 
 class DevServer:
-    def __init__(self, port: int, outbox: Outbox, gateway: Gateway) -> None:
+    def __init__(self, port: int, outbox: Outbox, gateway: Gateway, triggers: Triggers) -> None:
         self.port = port
         self.outbox = outbox
         self.gateway = gateway
+        self.triggers = triggers
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self.httpd.daemon_threads = True
         self.aws: Any = None  # moto's server, stopped with this one
@@ -151,6 +136,9 @@ class DevServer:
                     self._reply(200, {"content-type": "application/json"},
                                 json.dumps(server.outbox.emails(to)).encode())
                     return
+                if split.path.startswith("/_local/invoke/") and self.command == "POST":
+                    self._reply(*server.invoke_scheduled(split.path.rsplit("/", 1)[1]))
+                    return
                 headers: dict[str, str] = {}
                 for name, value in self.headers.items():
                     key = name.lower()
@@ -173,10 +161,22 @@ class DevServer:
 
         return Handler
 
+    def invoke_scheduled(self, name: str) -> tuple[int, dict[str, str], bytes]:
+        """POST /_local/invoke/<function>: run a scheduled function now, as its schedule would."""
+        try:
+            function = by_name(name)
+        except KeyError:
+            function = None
+        if function is None or not function.schedules:
+            return 404, {"content-type": "application/json"}, b'{"message":"no scheduled function by that name"}'
+        result = self.triggers.run_scheduled(function)
+        return 200, {"content-type": "application/json"}, json.dumps(result).encode()
+
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
 
     def shutdown(self) -> None:
+        self.triggers.stop()
         self.httpd.server_close()
         if self.aws is not None:
             self.aws.stop()
@@ -212,10 +212,9 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     outbox = Outbox()
     capture_sesv2(outbox)
     all_functions = functions()
-    gateway = Gateway(all_functions)
-    server = DevServer(port, outbox, gateway)
+    os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": f"http://127.0.0.1:{port}"}))
+    server = DevServer(port, outbox, Gateway(all_functions), Triggers(all_functions))
     server.aws = aws
-    os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": server.base_url}))
 
     from handover.runtime import runtime
 
@@ -230,10 +229,14 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
 
 def main() -> None:
     port = int(os.environ.get("PORT", "3000"))
+    schedule_seconds = float(os.environ.get("LOCAL_SCHEDULE_SECONDS", "600"))
     server, logins = build(port)
+    server.triggers.start(schedule_seconds)
     print(f"\nHandover dev server: {server.base_url}")
     print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
     print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
+    print(f"  Schedules    every {schedule_seconds:g} s (LOCAL_SCHEDULE_SECONDS), or now: make invoke FN=cleanup")
+    print("  Queues       polled continuously (forgot-password emails arrive a moment after the 202)")
     print("  Seed logins (POST /v1/auth/login):")
     for login in logins:
         account = f", account {login.account}" if login.account else ""

@@ -51,6 +51,7 @@ class Function:
     handler: str
     routes: tuple[Route, ...]
     schedules: tuple[str, ...]
+    queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
 
     @property
     def name(self) -> str:
@@ -72,14 +73,16 @@ def functions() -> list[Function]:
     default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
     found = []
     for logical_id, props in resources("AWS::Serverless::Function").items():
-        routes, schedules = [], []
+        routes, schedules, queues = [], [], []
         for event in (props.get("Events") or {}).values():
             if event["Type"] == "HttpApi":
                 routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
+            elif event["Type"] == "SQS":
+                queues.append(event["Properties"]["Queue"]["GetAtt"].split(".")[0])
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
-                              tuple(routes), tuple(schedules)))
+                              tuple(routes), tuple(schedules), tuple(queues)))
     return found
 
 

@@ -16,8 +16,8 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from local.aws import REGION, create_resources
-from local.lambdas import ensure_layer_on_path, handler_of
-from local.server import Gateway, LambdaContext
+from local.lambdas import LambdaContext, ensure_layer_on_path, handler_of
+from local.server import Gateway
 from local.template import functions
 
 ensure_layer_on_path()

@@ -33,7 +33,7 @@ def invite(
     email = body.email if body else None
 
     def send() -> dict:
-        invitation = runtime().customers.invite(caller, id, email)
+        invitation = runtime().customers.send_link(caller, id, "invite", email)
         metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
         return InviteAccepted(expires_at=iso(invitation.expires_at)).model_dump()
 

@@ -85,7 +85,7 @@ def test_claiming_changes_everything_in_one_transaction(api: Api, invited: dict[
     assert after.token_version == before.token_version + 1
     link = seeded.links.store.get(hash_token(invited["link"]))
     assert link is not None and link.used_at is not None
-    actions = [entry.action for entry in seeded.history.newest(account_id, 10)]
+    actions = [entry.action for entry in seeded.history.newest(account_id, 10)[0]]
     assert "customer.claimed" in actions
 
 

@@ -44,9 +44,10 @@ class Accounts:
         nickname = nickname.strip().lower()
         if not NICKNAME.match(nickname):
             raise ValueError("a nickname is 1 to 40 lower-case letters, digits and inner hyphens")
-        account = AccountRecord(id=new_id(self._clock()), name=name, nickname=nickname, secure=secure,
-                                created_at=int(self._clock()))
-        owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash)
+        owner_id = new_id(self._clock())
+        account = AccountRecord(id=new_id(self._clock()), name=name, nickname=nickname, owner_id=owner_id,
+                                secure=secure, created_at=int(self._clock()))
+        owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
         self._dynamo.transact([*self._directory.add_account(account), *self._directory.add_staff(owner_record)])
         return account, owner_record
 
@@ -57,7 +58,8 @@ class Accounts:
         return staff
 
     def _staff(self, account: AccountRecord, person: Person, role: str, permissions: list[str],
-               password_hash: str | None) -> StaffRecord:
-        return StaffRecord(id=new_id(self._clock()), account_id=account.id, email=normalise_email(person.email),
+               password_hash: str | None, staff_id: str | None = None) -> StaffRecord:
+        return StaffRecord(id=staff_id or new_id(self._clock()), account_id=account.id,
+                           email=normalise_email(person.email),
                            first_name=person.first_name, last_name=person.last_name, role=role,
                            perms=permissions, password_hash=password_hash, email_verified=password_hash is not None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handover.data.directory import AccountRecord, Directory, PrincipalRecord
+from handover.data.directory import AccountRecord, Directory, OperatorRecord, PrincipalRecord
 from handover.data.history import Actor
-from handover.errors import Forbidden, Unauthenticated
+from handover.errors import Forbidden, ImpersonationForbidden, SecureAccount, Unauthenticated
 from handover.sessions import AccessClaims, Sessions
 
 
@@ -21,6 +21,7 @@ class Caller:
     claims: AccessClaims
     principal: PrincipalRecord = field(repr=False)  # holds the password hash: never in a log line
     account: AccountRecord | None = field(default=None, repr=False)
+    operator: OperatorRecord | None = field(default=None, repr=False)  # behind a login-as token
 
     @property
     def realm(self) -> str:
@@ -40,7 +41,7 @@ class Caller:
     def actor(self) -> Actor:
         """Who did it, for history: the operator behind an impersonation, else the caller."""
         if self.claims.act:
-            return Actor(realm="operator", id=self.claims.act.sub)
+            return Actor(realm="operator", id=self.claims.act.sub, email=self.operator.email if self.operator else None)
         return Actor(realm=self.claims.realm, id=self.id, email=self.principal.email)
 
     @property
@@ -61,21 +62,23 @@ class Authenticator:
             raise Unauthenticated("Send `Authorization: Bearer <access token>`")
         claims = self._sessions.decode(token.strip())
         principal: PrincipalRecord | None
-        account = None
+        account, operator = None, None
         if claims.realm == "operator":
             principal = self._directory.operator(claims.sub)
         elif claims.acct is None:
             principal = None
         elif claims.realm == "staff":
-            principal, account = self._directory.staff_with_account(claims.acct, claims.sub)
-            if account is None or account.locked:
+            operator_id = claims.act.sub if claims.act else None
+            principal, account, operator = self._directory.staff_with_account(claims.acct, claims.sub, operator_id)
+            if (account is None or account.locked or claims.acct_ver is None
+                    or claims.acct_ver < account.token_version or (operator_id and operator is None)):
                 principal = None
         else:
             customer = self._directory.customer(claims.acct, claims.sub)
             principal = customer if customer and customer.status != "locked" else None
         if principal is None or claims.ver < principal.token_version:
             raise Unauthenticated("The access token has been revoked")
-        return Caller(claims=claims, principal=principal, account=account)
+        return Caller(claims=claims, principal=principal, account=account, operator=operator)
 
 
 def require_staff(caller: Caller, permission: str) -> Caller:
@@ -83,6 +86,25 @@ def require_staff(caller: Caller, permission: str) -> Caller:
         raise Forbidden("Only a business's staff may do this")
     if permission not in caller.claims.perms:
         raise Forbidden(f"This needs the `{permission}` permission")
+    return caller
+
+
+def require_operator(caller: Caller) -> Caller:
+    if caller.realm != "operator":
+        raise Forbidden("Only a platform operator may do this")
+    return caller
+
+
+def require_clearance(caller: Caller, account: AccountRecord) -> AccountRecord:
+    """On a secure business only operators holding the Secure role may act."""
+    if account.secure and not caller.claims.secure:
+        raise SecureAccount()
+    return account
+
+
+def forbid_impersonation(caller: Caller) -> Caller:
+    if caller.claims.act is not None:
+        raise ImpersonationForbidden()
     return caller
 
 

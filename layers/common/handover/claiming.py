@@ -1,9 +1,10 @@
-"""Claiming an account through an invite link.
+"""Redeeming an emailed link: claiming an account (invite) or resetting a password (reset).
 
 The token is signed before anything is written, so a KMS failure consumes nothing. Then one
 transaction consumes the link (exists, unused, unexpired), sets the password, marks the email
-verified and the customer active, bumps the token and link versions (the versions the link was
-issued under must still hold, and the customer must not be locked) and appends history.
+verified (a customer becomes active), bumps the token and link versions (the versions the link
+was issued under must still hold, and a customer must not be locked), clears failed logins and
+appends history.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from collections.abc import Callable
 
 from handover import password_policy
 from handover.contract import LinkInfo, iso
-from handover.data.directory import Directory
+from handover.data.directory import CustomerRecord, Directory, PrincipalRecord
 from handover.data.dynamo import Dynamo, Item
 from handover.data.history import Actor, HistoryStore
+from handover.data.links import LinkKind, LinkRecord
 from handover.emails import email_hint
-from handover.errors import CustomerLocked, HandoverError, LinkInvalid
+from handover.errors import AccountLocked, CustomerLocked, HandoverError, LinkInvalid
 from handover.history import history_entry
 from handover.links import Links
+from handover.logins import login_window
 from handover.passwords import Passwords
 from handover.sessions import IssuedToken, Sessions
+
+_ACTIONS: dict[LinkKind, str] = {"invite": "claimed", "reset": "password_reset"}
 
 
 class Claiming:
@@ -40,36 +45,63 @@ class Claiming:
     def describe_link(self, token: str) -> LinkInfo:
         """What the portal shows before asking for a password; a revoked link is as dead as a used one."""
         link = self._links.valid(token)
-        customer = self._directory.customer(link.account_id, link.subject_id)
-        if (customer is None or customer.link_version != link.link_version
-                or customer.token_version != link.token_version):
-            raise LinkInvalid()
-        if customer.status == "locked":
-            raise CustomerLocked()
+        self._current_subject(link)
         return LinkInfo(kind=link.kind, account_name=link.account_name, email_hint=email_hint(link.email),
                         expires_at=iso(link.expires_at))
 
     def claim_account(self, token: str, password: str) -> IssuedToken:
-        link = self._links.valid(token, kind="invite")
+        return self._redeem(token, password, "invite")
+
+    def reset_password(self, token: str, password: str) -> IssuedToken:
+        return self._redeem(token, password, "reset")
+
+    def _redeem(self, token: str, password: str, kind: LinkKind) -> IssuedToken:
+        link = self._links.valid(token, kind=kind)
         password_policy.enforce(password, profile=link.password_profile, email=link.email)
         password_hash = self._passwords.hash(password)
-        issued = self._sessions.issue(realm="customer", sub=link.subject_id, acct=link.account_id,
-                                      role="customer", perms=[], ver=link.token_version + 1)
+        issued = self._token_for(link)
         now = self._clock()
-        customer = Actor(realm="customer", id=link.subject_id, email=link.email)
+        actor = Actor(realm=link.subject_realm, id=link.subject_id, email=link.email)
         self._dynamo.transact([
             self._links.store.consume(link.token_hash, int(now), on_failure=lambda _old: LinkInvalid()),
-            self._directory.claim_customer(link.account_id, link.subject_id, link_version=link.link_version,
-                                           token_version=link.token_version, password_hash=password_hash,
-                                           now=int(now), on_stale=_stale_link),
-            self._history.add(history_entry(account_id=link.account_id, actor=customer, action="customer.claimed",
-                                            target={"type": "customer", "id": link.subject_id},
+            self._directory.set_password_via_link(link.subject_realm, link.account_id, link.subject_id,
+                                                  link_version=link.link_version, token_version=link.token_version,
+                                                  password_hash=password_hash, now=int(now), on_stale=_stale_link),
+            self._directory.clear_login_failures(link.subject_realm, link.account_id, link.email, login_window(now)),
+            self._history.add(history_entry(account_id=link.account_id, actor=actor,
+                                            action=f"{link.subject_realm}.{_ACTIONS[kind]}",
+                                            target={"type": link.subject_realm, "id": link.subject_id},
                                             retention_days=self._retention_days, now=now)),
         ])
         return issued
+
+    def _token_for(self, link: LinkRecord) -> IssuedToken:
+        """The subject's token at the version the redemption is about to set. A customer's needs
+        nothing the link does not hold; a staff token needs the staff member and the business
+        (which must not be locked)."""
+        version = link.token_version + 1
+        if link.subject_realm == "customer":
+            return self._sessions.issue(realm="customer", sub=link.subject_id, acct=link.account_id,
+                                        role="customer", perms=[], ver=version)
+        staff, account, _ = self._directory.staff_with_account(link.account_id, link.subject_id)
+        if staff is None or account is None:
+            raise LinkInvalid()
+        if account.locked:
+            raise AccountLocked()
+        return self._sessions.issue_for(staff, account, ver=version)
+
+    def _current_subject(self, link: LinkRecord) -> PrincipalRecord:
+        subject = self._directory.principal(link.subject_realm, link.account_id, link.subject_id)
+        if (subject is None or subject.link_version != link.link_version
+                or subject.token_version != link.token_version):
+            raise LinkInvalid()
+        if isinstance(subject, CustomerRecord) and subject.status == "locked":
+            raise CustomerLocked()
+        return subject
 
 
 def _stale_link(old: Item | None) -> HandoverError:
     if old is not None and old.get("status") == "locked":
         return CustomerLocked()
     return LinkInvalid()
+

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
-from handover.data.directory import BookingRecord, CustomerRecord, CustomerStatus
+from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, CustomerStatus
+from handover.data.history import HistoryRecord
 from handover.sessions import IssuedToken
 
 __all__ = ["IssuedToken"]
@@ -28,6 +29,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), 
 # enough to reach the policy's own `max_length` rule, never long enough to cost anything.
 PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
 LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable)]
 CustomFields = Annotated[dict[str, str | int | float | bool | None], Field(max_length=50)]
 
 
@@ -69,6 +71,86 @@ class CreateCustomerRequest(Body):
 
 class InviteRequest(Body):
     email: EmailText | None = None
+
+
+class ForgotPasswordRequest(Body):
+    realm: Literal["staff", "customer"]
+    account: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    email: EmailText
+
+
+class ForgotPasswordAccepted(BaseModel):
+    message: str = "If this address belongs to an account, a link to reset its password is on its way."
+
+
+class ResetPasswordRequest(Body):
+    token: LinkToken
+    password: PasswordText
+
+
+class PasswordResetRequest(Body):
+    """Staff send a customer a reset link, optionally correcting the email first."""
+
+    email: EmailText | None = None
+
+
+class SetPasswordRequest(Body):
+    password: PasswordText
+
+
+class LockRequest(Body):
+    reason: Reason | None = None
+
+
+class LoginAsRequest(Body):
+    staff_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    reason: Reason | None = None
+
+
+class AccountView(BaseModel):
+    id: str
+    name: str
+    nickname: str
+    locked: bool
+    locked_reason: str | None = None
+    secure: bool
+    created_at: str
+
+    @classmethod
+    def of(cls, record: AccountRecord) -> AccountView:
+        return cls(id=record.id, name=record.name, nickname=record.nickname, locked=record.locked,
+                   locked_reason=record.locked_reason, secure=record.secure, created_at=iso(record.created_at))
+
+
+class AccountEnvelope(BaseModel):
+    account: AccountView
+
+
+class ActorView(BaseModel):
+    realm: str
+    id: str
+    email: str | None = None
+
+
+class HistoryItem(BaseModel):
+    at: str
+    actor: ActorView
+    on_behalf_of: ActorView | None = None
+    action: str
+    target: dict[str, str]
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, record: HistoryRecord) -> HistoryItem:
+        at = datetime.fromtimestamp(record.at / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return cls(at=at, actor=ActorView(**record.actor.model_dump()), action=record.action, target=record.target,
+                   on_behalf_of=ActorView(**record.on_behalf_of.model_dump()) if record.on_behalf_of else None,
+                   details=record.details)
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryItem]
+    next_cursor: str | None
 
 
 class InviteAccepted(BaseModel):

@@ -1,7 +1,9 @@
-"""Customers as staff see them: create (no welcome email unless asked), read, invite.
+"""Customers as staff see them: create (no welcome email unless asked), read, invite, send a
+password reset, set a password.
 
-Every rule that could race (one email per business, only the newest invite link works) is a
-condition inside one transaction, not a read-then-write here.
+Every rule that could race (one email per business, only the newest link works, nothing changes
+a locked customer) is a condition inside one transaction, not a read-then-write here. Actions
+taken under login-as are written to the business's history with both identities.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handover.callers import Caller
+from handover import password_policy
+from handover.callers import Caller, forbid_impersonation
 from handover.contract import CreateCustomerRequest, InviteOutcome, iso
 from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, Directory
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.history import HistoryStore
+from handover.data.links import LinkKind
 from handover.emails import normalise_email
 from handover.errors import (
     AlreadyClaimed,
@@ -27,25 +31,23 @@ from handover.errors import (
 )
 from handover.history import history_entry
 from handover.ids import new_id
-from handover.links import Links, link_url
-from handover.mailer import Branding, Mailer
+from handover.link_mail import LinkMailer
+from handover.passwords import Passwords
 
 
 @dataclass(frozen=True)
-class Invitation:
+class LinkSent:
     expires_at: int
 
 
 class Customers:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, links: Links, history: HistoryStore,
-                 mailer: Mailer, portal_url: str, retention_days: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, link_mailer: LinkMailer, history: HistoryStore,
+                 passwords: Passwords, retention_days: int, clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
-        self._links = links
+        self._link_mailer = link_mailer
         self._history = history
-        self._mailer = mailer
-        self._portal_url = portal_url
+        self._passwords = passwords
         self._retention_days = retention_days
         self._clock = clock
 
@@ -62,22 +64,20 @@ class Customers:
             created_at=now, updated_at=now,
         )
         booking_count = self._directory.booking_count(account_id, email)
-        self._dynamo.transact([
-            *self._directory.add_customer(customer),
-            *self._audit(caller, "customer.created", customer.id),
-        ])
+        self._dynamo.transact([*self._directory.add_customer(customer), *self.audit(caller, "customer.created",
+                                                                                     customer.id)])
         if not request.invite:
             return customer, booking_count, None
         try:
-            invitation = self.invite(caller, customer.id)
+            sent = self.send_link(caller, customer.id, "invite")
         except DependencyUnavailable as error:
             # The customer exists; the invite can be sent again with POST .../invite.
             return customer, booking_count, InviteOutcome(sent=False, code=error.code)
         invited = customer.model_copy(update={"status": "invited", "link_version": 1})
-        return invited, booking_count, InviteOutcome(sent=True, expires_at=iso(invitation.expires_at))
+        return invited, booking_count, InviteOutcome(sent=True, expires_at=iso(sent.expires_at))
 
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
-        customer = self._visible(caller, customer_id)
+        customer = self.visible(caller, customer_id)
         return customer, self._directory.bookings(customer.account_id, customer.email)
 
     def own_profile(self, caller: Caller) -> tuple[CustomerRecord, list[BookingRecord]]:
@@ -87,66 +87,62 @@ class Customers:
             raise NotFound("No such customer")
         return customer, self._directory.bookings(customer.account_id, customer.email)
 
-    def invite(self, caller: Caller, customer_id: str, email: str | None = None) -> Invitation:
-        """Email a claim link; every earlier link of the customer stops working."""
-        customer = self._visible(caller, customer_id)
+    def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None) -> LinkSent:
+        """Email an invite (claim) or reset ("add password" for an unclaimed customer) link,
+        correcting the email first if asked; every earlier link of the customer stops working."""
+        customer = self.visible(caller, customer_id)
         if customer.status == "locked":
             raise CustomerLocked()
-        if customer.status == "active" or customer.password_hash:
+        if kind == "invite" and (customer.status == "active" or customer.password_hash):
             raise AlreadyClaimed()
-        writes: list[Write] = []
         new_email = normalise_email(email) if email else None
         if new_email == customer.email:
             new_email = None
-        if new_email:
-            writes += self._directory.move_email_claim(customer, new_email)
-        elif customer.email_undeliverable:
+        if not new_email and customer.email_undeliverable:
             raise EmailUndeliverable()
-        account = self._account(caller)
-        recipient = customer.model_copy(update={"email": new_email or customer.email})
-        token, link = self._links.new("invite", account, recipient)
-        writes += [
-            self._directory.issue_customer_link(customer, link.created_at, _stale_customer, new_email),
-            self._links.store.add(link),
-            *self._audit(caller, "customer.invited", customer.id),
-        ]
-        self._dynamo.transact(writes)
-        self._mailer.send_invite(
-            to=recipient.email, first_name=customer.first_name, expires_at=iso(link.expires_at),
-            branding=Branding(account_name=account.name, portal_url=account.portal_url or self._portal_url),
-            link_url=link_url(account.portal_url or self._portal_url, "invite", token),
-        )
-        return Invitation(expires_at=link.expires_at)
+        link = self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email,
+                                      extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id))
+        return LinkSent(expires_at=link.expires_at)
 
-    def _visible(self, caller: Caller, customer_id: str) -> CustomerRecord:
+    def set_password(self, caller: Caller, customer_id: str, password: str) -> None:
+        """Staff set the password directly: every session of the customer dies; the customer still
+        needs a verified email to sign in. Never under login-as."""
+        forbid_impersonation(caller)
+        customer = self.visible(caller, customer_id)
+        if customer.status == "locked":
+            raise CustomerLocked()
+        password_policy.enforce(password, profile=self.account_of(caller).password_profile, email=customer.email)
+        password_hash = self._passwords.hash(password)
+        self._dynamo.transact([
+            self._directory.set_password(customer, password_hash, int(self._clock()), _stale_customer),
+        ])
+
+    def visible(self, caller: Caller, customer_id: str) -> CustomerRecord:
         """The caller's own business's customer; anyone else's is a 404 (the key says so)."""
         customer = self._directory.customer(caller.account_id, customer_id)
         if customer is None:
             raise NotFound("No such customer")
         return customer
 
-    def _account(self, caller: Caller) -> AccountRecord:
+    def account_of(self, caller: Caller) -> AccountRecord:
         account = caller.account or self._directory.account(caller.account_id)
         if account is None:
             raise NotFound("No such business")
         return account
 
-    def _audit(self, caller: Caller, action: str, customer_id: str) -> list[Write]:
+    def audit(self, caller: Caller, action: str, customer_id: str, **details: object) -> list[Write]:
         """Actions taken under login-as are written to the business's history, with both identities."""
         if caller.on_behalf_of is None:
             return []
         entry = history_entry(account_id=caller.account_id, actor=caller.actor, on_behalf_of=caller.on_behalf_of,
-                              action=action, target={"type": "customer", "id": customer_id},
+                              action=action, target={"type": "customer", "id": customer_id}, details=details,
                               retention_days=self._retention_days, now=self._clock())
         return [self._history.add(entry)]
 
 
 def _stale_customer(old: Item | None) -> HandoverError:
-    """The customer changed between our read and our write: say what it became."""
     if old is None:
         return NotFound("No such customer")
     if old.get("status") == "locked":
         return CustomerLocked()
-    if old.get("status") == "active":
-        return AlreadyClaimed()
-    return StorageUnavailable("The customer changed while inviting; please retry")
+    return StorageUnavailable("The customer changed meanwhile; please retry")

@@ -34,6 +34,14 @@ class Forbidden(HandoverError):
     status, code, title = 403, "forbidden", "You may not do this"
 
 
+class SecureAccount(HandoverError):
+    status, code, title = 403, "secure_account", "This business is secure: it needs an operator with the Secure role"
+
+
+class ImpersonationForbidden(HandoverError):
+    status, code, title = 403, "impersonation_forbidden", "This cannot be done while logged in as someone else"
+
+
 class NotVerified(HandoverError):
     status, code, title = 403, "not_verified", "The email address has not been verified yet"
 
@@ -89,12 +97,32 @@ class IdempotencyKeyReused(HandoverError):
     status, code, title = 422, "idempotency_key_reused", "This Idempotency-Key was used with another body"
 
 
+class CursorInvalid(HandoverError):
+    status, code, title = 422, "cursor_invalid", "The cursor is not one this list gave out"
+
+
 class AccountLocked(HandoverError):
     status, code, title = 423, "account_locked", "This business account is locked"
 
 
 class CustomerLocked(HandoverError):
     status, code, title = 423, "customer_locked", "This customer account is locked"
+
+
+class TooManyAttempts(HandoverError):
+    status, code, title = 429, "too_many_attempts", "Too many failed logins; try again later"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Try again in {retry_after} seconds")
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class RateLimited(HandoverError):
+    status, code, title = 429, "rate_limited", "Too many requests; slow down"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Try again in {retry_after} seconds")
+        self.headers["Retry-After"] = str(retry_after)
 
 
 class DependencyUnavailable(HandoverError):

@@ -8,7 +8,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from handover.data.directory import AccountRecord, CustomerRecord
+from handover.data.directory import AccountRecord, PrincipalRecord
 from handover.data.links import LinkKind, LinkRecord, LinkStore
 from handover.errors import LinkInvalid
 from handover.history import expiry_day
@@ -33,16 +33,17 @@ class Links:
         self._lifetimes = lifetimes
         self._clock = clock
 
-    def new(self, kind: LinkKind, account: AccountRecord, customer: CustomerRecord) -> tuple[str, LinkRecord]:
-        """A token and its record, valid for the customer's *next* link version; store the record
-        in the same transaction that bumps the customer's version."""
+    def new(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord) -> tuple[str, LinkRecord]:
+        """A token and its record, valid for the subject's *next* link version; store the record
+        in the same transaction that bumps the subject's version."""
         token = new_token()
         now = int(self._clock())
         expires_at = now + self._lifetimes[kind]
         record = LinkRecord(
             token_hash=hash_token(token), kind=kind, account_id=account.id, account_name=account.name,
-            subject_id=customer.id, email=customer.email, password_profile=account.password_profile,
-            link_version=customer.link_version + 1, token_version=customer.token_version,
+            subject_realm="staff" if subject.realm == "staff" else "customer", subject_id=subject.id,
+            email=subject.email, password_profile=account.password_profile,
+            link_version=subject.link_version + 1, token_version=subject.token_version,
             created_at=now, expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
         )
         return token, record

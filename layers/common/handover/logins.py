@@ -1,13 +1,25 @@
 """Signing in, for all three realms.
 
 An unknown email, an unknown business and a wrong password all cost one argon2 verification and
-end in the same 401; only the right password learns about locks and verification.
+end in the same 401; only the right password learns about locks and verification. After five
+failed logins for one (realm, business, email) in a 15-minute window, logins for it answer 429
+until the window ends, whether the email exists or not.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from handover.accounts import find_account
-from handover.data.directory import CustomerRecord, Directory, OperatorRecord, PrincipalRecord, Realm, StaffRecord
+from handover.data.directory import (
+    AccountRecord,
+    CustomerRecord,
+    Directory,
+    LoginAttempts,
+    PrincipalRecord,
+    Realm,
+)
 from handover.emails import normalise_email
 from handover.errors import (
     AccountLocked,
@@ -15,47 +27,63 @@ from handover.errors import (
     EmailInvalid,
     InvalidCredentials,
     NotVerified,
+    TooManyAttempts,
 )
 from handover.passwords import Passwords
 from handover.sessions import IssuedToken, Sessions
 
+FAILED_LOGIN_LIMIT = 5
+FAILED_LOGIN_WINDOW = 15 * 60
+
+
+def login_window(now: float) -> int:
+    return int(now // FAILED_LOGIN_WINDOW)
+
 
 class Logins:
-    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: Sessions) -> None:
+    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: Sessions,
+                 clock: Callable[[], float] = time.time) -> None:
         self._directory = directory
         self._passwords = passwords
         self._sessions = sessions
+        self._clock = clock
 
     def login(self, realm: Realm, account_reference: str | None, email: str, password: str) -> IssuedToken:
-        principal, account_locked = self._find(realm, account_reference, email)
+        now = self._clock()
+        email = _normalised(email)
+        account = None
+        if realm != "operator" and account_reference:
+            account = find_account(self._directory, account_reference)
+        # An unknown business still gets a counter of its own, so guessing costs the same everywhere.
+        account_key = None if realm == "operator" else (account.id if account else f"?{account_reference}")
+        principal, attempts = self._directory.login_candidates(realm, account_key, email)
+        self._refuse_while_blocked(attempts, now)
         if not self._passwords.verify(principal.password_hash if principal else None, password) or not principal:
+            self._directory.record_login_failure(realm, account_key, email, login_window(now),
+                                                 int(now) + 2 * FAILED_LOGIN_WINDOW)
             raise InvalidCredentials()
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
             self._directory.replace_password_hash(principal, self._passwords.hash(password))
-        if account_locked:
+        self._refuse_locked_or_unverified(principal, account)
+        return self._sessions.issue_for(principal, account)
+
+    def _refuse_while_blocked(self, attempts: list[LoginAttempts], now: float) -> None:
+        window = login_window(now)
+        if sum(attempt.count for attempt in attempts if attempt.window == window) >= FAILED_LOGIN_LIMIT:
+            raise TooManyAttempts(retry_after=max(1, int((window + 1) * FAILED_LOGIN_WINDOW - now)))
+
+    @staticmethod
+    def _refuse_locked_or_unverified(principal: PrincipalRecord, account: AccountRecord | None) -> None:
+        if principal.realm == "staff" and account is not None and account.locked:
             raise AccountLocked()
         if isinstance(principal, CustomerRecord) and principal.status == "locked":
             raise CustomerLocked()
         if not principal.email_verified:
             raise NotVerified()
-        if isinstance(principal, OperatorRecord):
-            return self._sessions.issue(realm="operator", sub=principal.id, acct=None, role="operator", perms=[],
-                                        ver=principal.token_version, secure=principal.secure)
-        if isinstance(principal, StaffRecord):
-            return self._sessions.issue(realm="staff", sub=principal.id, acct=principal.account_id,
-                                        role=principal.role, perms=principal.perms, ver=principal.token_version)
-        assert isinstance(principal, CustomerRecord)
-        return self._sessions.issue(realm="customer", sub=principal.id, acct=principal.account_id,
-                                    role="customer", perms=[], ver=principal.token_version)
 
-    def _find(self, realm: Realm, account_reference: str | None, email: str) -> tuple[PrincipalRecord | None, bool]:
-        try:
-            email = normalise_email(email)
-        except EmailInvalid:
-            return None, False
-        if realm == "operator":
-            return self._directory.principal_by_email("operator", None, email), False
-        account = find_account(self._directory, account_reference) if account_reference else None
-        if account is None:
-            return None, False
-        return self._directory.principal_by_email(realm, account.id, email), account.locked and realm == "staff"
+
+def _normalised(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except EmailInvalid:
+        return email.strip().lower()

@@ -58,9 +58,17 @@ class Mailer:
             html=self._templates.get_template(f"{template}.html").render(**values),
         )
 
-    def send_invite(self, *, to: str, first_name: str, branding: Branding, link_url: str, expires_at: str) -> None:
-        self.send(self.render("invite", to=to, subject=f"Your {branding.account_name} account is ready",
-                              first_name=first_name, brand=branding, link_url=link_url, expires_at=expires_at))
+    def send_link(self, kind: str, *, to: str, first_name: str, first_password: bool, branding: Branding,
+                  link_url: str, expires_at: str) -> None:
+        """An invite (claim your account) or a reset link (reset, or set a first password)."""
+        if kind == "invite":
+            subject = f"Your {branding.account_name} account is ready"
+        elif first_password:
+            subject = f"Set a password for your {branding.account_name} account"
+        else:
+            subject = f"Reset your {branding.account_name} password"
+        self.send(self.render(kind, to=to, subject=subject, first_name=first_name, first_password=first_password,
+                              brand=branding, link_url=link_url, expires_at=expires_at))
 
     def send(self, email: Email) -> None:
         try:

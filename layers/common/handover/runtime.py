@@ -13,16 +13,24 @@ from botocore.config import Config
 
 from handover.callers import Authenticator
 from handover.claiming import Claiming
+from handover.cleanup import Cleanup
 from handover.customers import Customers
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
+from handover.data.limits import LimitStore
 from handover.data.links import LinkStore
+from handover.history import HistoryReader
 from handover.idempotency import Idempotency
+from handover.impersonation import Impersonation
+from handover.link_mail import LinkMailer
 from handover.links import Links
+from handover.locks import Locks
 from handover.logins import Logins
 from handover.mailer import Mailer
 from handover.passwords import Passwords
+from handover.queue import WorkQueue
+from handover.resets import PasswordResets
 from handover.sessions import Sessions
 from handover.settings import Settings
 from handover.signer import TokenSigner
@@ -95,10 +103,40 @@ class Runtime:
                         retention_days=self.settings.history_retention_days)
 
     @cached_property
+    def link_mailer(self) -> LinkMailer:
+        return LinkMailer(dynamo=self.dynamo, directory=self.directory, links=self.links, mailer=self.mailer,
+                          portal_url=self.settings.portal_url)
+
+    @cached_property
     def customers(self) -> Customers:
-        return Customers(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
-                         mailer=self.mailer, portal_url=self.settings.portal_url,
+        return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
+                         history=self.history, passwords=self.passwords,
                          retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def resets(self) -> PasswordResets:
+        return PasswordResets(directory=self.directory, link_mailer=self.link_mailer,
+                              limits=LimitStore(self.dynamo, self.settings.directory_table),
+                              queue=WorkQueue(self.client("sqs"), self.settings.reset_queue_url),
+                              history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def locks(self) -> Locks:
+        return Locks(dynamo=self.dynamo, directory=self.directory, customers=self.customers, history=self.history,
+                     retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def impersonation(self) -> Impersonation:
+        return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
+                             history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def history_reader(self) -> HistoryReader:
+        return HistoryReader(directory=self.directory, store=self.history)
+
+    @cached_property
+    def cleanup(self) -> Cleanup:
+        return Cleanup(history=self.history, links=self.links.store)
 
 
 @cache

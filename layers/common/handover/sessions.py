@@ -15,6 +15,7 @@ from typing import Literal
 import jwt
 from pydantic import BaseModel, ValidationError
 
+from handover.data.directory import AccountRecord, CustomerRecord, OperatorRecord, PrincipalRecord, StaffRecord
 from handover.errors import Unauthenticated
 from handover.ids import new_id
 from handover.signer import TokenSigner
@@ -39,6 +40,7 @@ class AccessClaims(BaseModel):
     role: str
     perms: list[str] = []
     ver: int
+    acct_ver: int | None = None  # staff: the business's token version (locking it retires the token)
     secure: bool | None = None
     act: Act | None = None
 
@@ -64,16 +66,33 @@ class Sessions:
         self._clock = clock
 
     def issue(self, *, realm: Literal["operator", "staff", "customer"], sub: str, acct: str | None, role: str,
-              perms: list[str], ver: int, secure: bool | None = None, act: Act | None = None) -> IssuedToken:
+              perms: list[str], ver: int, acct_ver: int | None = None, secure: bool | None = None,
+              act: Act | None = None) -> IssuedToken:
         now = int(self._clock())
         lifetime = min(self._lifetime, IMPERSONATION_SECONDS) if act else self._lifetime
         claims = AccessClaims(iss=self._issuer, aud=self._audience, sub=sub, iat=now, exp=now + lifetime,
                               jti=new_id(now), realm=realm, acct=acct, role=role, perms=perms, ver=ver,
-                              secure=secure, act=act)
+                              acct_ver=acct_ver, secure=secure, act=act)
         header = {"alg": "ES256", "typ": "JWT", "kid": self._signer.key_id}
         signing_input = f"{_segment(header)}.{_segment(claims.model_dump(exclude_none=True))}"
         signature = base64.urlsafe_b64encode(self._signer.sign(signing_input.encode())).rstrip(b"=")
         return IssuedToken(access_token=f"{signing_input}.{signature.decode('ascii')}", expires_in=lifetime)
+
+    def issue_for(self, principal: PrincipalRecord, account: AccountRecord | None = None, *,
+                  ver: int | None = None, act: Act | None = None) -> IssuedToken:
+        """The token of a principal (with `ver` when it is about to change)."""
+        version = principal.token_version if ver is None else ver
+        if isinstance(principal, OperatorRecord):
+            return self.issue(realm="operator", sub=principal.id, acct=None, role="operator", perms=[], ver=version,
+                              secure=principal.secure)
+        if isinstance(principal, StaffRecord):
+            if account is None:
+                raise ValueError("a staff token needs the business")
+            return self.issue(realm="staff", sub=principal.id, acct=principal.account_id, role=principal.role,
+                              perms=principal.perms, ver=version, acct_ver=account.token_version, act=act)
+        assert isinstance(principal, CustomerRecord)
+        return self.issue(realm="customer", sub=principal.id, acct=principal.account_id, role="customer", perms=[],
+                          ver=version)
 
     def decode(self, token: str) -> AccessClaims:
         """The verified claims; any doubt about the token is a 401."""

@@ -14,6 +14,7 @@ class Settings(BaseModel):
     links_table: str
     history_table: str
     idempotency_table: str
+    reset_queue_url: str
     token_key_id: str
     token_issuer: str
     token_audience: str = "handover-api"

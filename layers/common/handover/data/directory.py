@@ -10,8 +10,14 @@ Keys (every tenant key starts with the business id):
     ACCT#<acct>        BOOKING#<email>#<id>    a booking, attached by email
     OPERATOR#<id>      OPERATOR                an operator      lookup LOGIN#operator#<email>
     OPERATOR_EMAIL#<email>  EMAIL              claims an operator email
+    ATTEMPTS#<lookup>  W#<window>              failed logins in one window, lookup as the principal's
 
-`lookup` feeds the `by_lookup` index, so a login or a nickname is one Query.
+`lookup` feeds the `by_lookup` index, so a login (the principal and its failed attempts, known
+email or not) or a nickname is one Query. Items that should vanish carry `expires_ttl`.
+
+Versions: a principal's `token_version` retires every older access token, its `link_version`
+every older emailed link; whatever bumps the first bumps the second too, so a link issued
+before a lock or a password change never works after it.
 """
 
 from __future__ import annotations
@@ -35,26 +41,43 @@ class AccountRecord(BaseModel):
     id: str
     name: str
     nickname: str
+    owner_id: str | None = None
     locked: bool = False
+    locked_reason: str | None = None
     secure: bool = False
     password_profile: PasswordProfile = "classic"
     portal_url: str | None = None
+    # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
+    token_version: int = 1
     created_at: int
 
 
 class PrincipalRecord(BaseModel):
-    """Whoever can sign in: the password, the verification and the token version."""
+    """Whoever can sign in: the password, the verification and the versions."""
 
     id: str
     email: str
     password_hash: str | None = None
     email_verified: bool = False
     token_version: int = 1
+    link_version: int = 0
+
+    @property
+    def realm(self) -> Realm:
+        raise NotImplementedError
+
+    @property
+    def account_ref(self) -> str | None:
+        return None
 
 
 class OperatorRecord(PrincipalRecord):
     name: str
     secure: bool = False
+
+    @property
+    def realm(self) -> Realm:
+        return "operator"
 
 
 class StaffRecord(PrincipalRecord):
@@ -64,6 +87,14 @@ class StaffRecord(PrincipalRecord):
     role: Literal["owner", "staff"]
     perms: list[str]
 
+    @property
+    def realm(self) -> Realm:
+        return "staff"
+
+    @property
+    def account_ref(self) -> str | None:
+        return self.account_id
+
 
 class CustomerRecord(PrincipalRecord):
     account_id: str
@@ -72,11 +103,26 @@ class CustomerRecord(PrincipalRecord):
     phone: str | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     status: CustomerStatus = "unclaimed"
-    # Only a link whose version equals this one works; issuing or consuming a link bumps it.
-    link_version: int = 0
+    status_before_lock: CustomerStatus | None = None
+    locked_reason: str | None = None
     email_undeliverable: bool = False
     created_at: int
     updated_at: int
+
+    @property
+    def realm(self) -> Realm:
+        return "customer"
+
+    @property
+    def account_ref(self) -> str | None:
+        return self.account_id
+
+
+class LoginAttempts(BaseModel):
+    """Failed logins for one (realm, business, email) in one fixed window."""
+
+    window: int
+    count: int
 
 
 class BookingRecord(BaseModel):
@@ -104,14 +150,19 @@ def operator_key(operator_id: str) -> Item:
     return {"pk": f"OPERATOR#{operator_id}", "sk": "OPERATOR"}
 
 
-def principal_key(principal: PrincipalRecord) -> Item:
-    if isinstance(principal, OperatorRecord):
-        return operator_key(principal.id)
-    if isinstance(principal, StaffRecord):
-        return staff_key(principal.account_id, principal.id)
-    if isinstance(principal, CustomerRecord):
-        return customer_key(principal.account_id, principal.id)
-    raise TypeError(f"not a principal: {type(principal).__name__}")
+def principal_key(realm: Realm, account_id: str | None, principal_id: str) -> Item:
+    if realm == "operator":
+        return operator_key(principal_id)
+    assert account_id is not None
+    return staff_key(account_id, principal_id) if realm == "staff" else customer_key(account_id, principal_id)
+
+
+def key_of(principal: PrincipalRecord) -> Item:
+    return principal_key(principal.realm, principal.account_ref, principal.id)
+
+
+def attempts_key(realm: Realm, account_id: str | None, email: str, window: int) -> Item:
+    return {"pk": f"ATTEMPTS#{login_lookup(realm, account_id, email)}", "sk": f"W#{window}"}
 
 
 def login_lookup(realm: Realm, account_id: str | None, email: str) -> str:
@@ -144,11 +195,22 @@ class Directory:
                                       index=LOOKUP_INDEX, limit=1)
         return AccountRecord.model_validate(items[0]) if items else None
 
-    def principal_by_email(self, realm: Realm, account_id: str | None, email: str) -> PrincipalRecord | None:
+    def login_candidates(self, realm: Realm, account_id: str | None,
+                         email: str) -> tuple[PrincipalRecord | None, list[LoginAttempts]]:
+        """The principal with this email (if any) and its recent failed-login windows, in one Query."""
         items, _ = self._dynamo.query(self.table, "lookup = :lookup",
-                                      {":lookup": login_lookup(realm, account_id, email)},
-                                      index=LOOKUP_INDEX, limit=1)
-        return _RECORDS[realm].model_validate(items[0]) if items else None
+                                      {":lookup": login_lookup(realm, account_id, email)}, index=LOOKUP_INDEX)
+        principal, attempts = None, []
+        for item in items:
+            if item["pk"].startswith("ATTEMPTS#"):
+                attempts.append(LoginAttempts(window=int(item["sk"][2:]), count=item.get("count", 0)))
+            else:
+                principal = _RECORDS[realm].model_validate(item)
+        return principal, attempts
+
+    def principal(self, realm: Realm, account_id: str | None, principal_id: str) -> PrincipalRecord | None:
+        item = self._dynamo.get(self.table, principal_key(realm, account_id, principal_id))
+        return _RECORDS[realm].model_validate(item) if item else None
 
     def customer(self, account_id: str, customer_id: str) -> CustomerRecord | None:
         item = self._dynamo.get(self.table, customer_key(account_id, customer_id))
@@ -158,15 +220,22 @@ class Directory:
         item = self._dynamo.get(self.table, operator_key(operator_id))
         return OperatorRecord.model_validate(item) if item else None
 
-    def staff_with_account(self, account_id: str, staff_id: str) -> tuple[StaffRecord | None, AccountRecord | None]:
-        """The staff member and their business in one round trip (both decide a staff token)."""
-        staff, account = None, None
-        for item in self._dynamo.get_many(self.table, [staff_key(account_id, staff_id), account_key(account_id)]):
+    def staff_with_account(self, account_id: str, staff_id: str, operator_id: str | None = None,
+                           ) -> tuple[StaffRecord | None, AccountRecord | None, OperatorRecord | None]:
+        """The staff member, their business and (under login-as) the operator, in one round trip:
+        all of them decide whether a staff token still holds."""
+        keys = [staff_key(account_id, staff_id), account_key(account_id)]
+        if operator_id:
+            keys.append(operator_key(operator_id))
+        staff, account, operator = None, None, None
+        for item in self._dynamo.get_many(self.table, keys):
             if item["sk"] == "ACCOUNT":
                 account = AccountRecord.model_validate(item)
+            elif item["sk"] == "OPERATOR":
+                operator = OperatorRecord.model_validate(item)
             else:
                 staff = StaffRecord.model_validate(item)
-        return staff, account
+        return staff, account, operator
 
     def booking_count(self, account_id: str, email: str) -> int:
         return self._dynamo.count(self.table, "pk = :pk AND begins_with(sk, :prefix)",
@@ -201,23 +270,34 @@ class Directory:
         return put(self.table, {"pk": f"ACCT#{booking.account_id}",
                                 "sk": f"BOOKING#{booking.email}#{booking.id}", **_fields(booking)})
 
-    def issue_customer_link(self, customer: CustomerRecord, now: int, on_stale: FailureFactory,
-                            new_email: str | None = None) -> Write:
-        """Bump the link version (revoking every earlier link) and mark the customer invited,
-        provided nobody changed the versions since `customer` was read. A corrected email is
-        set in the same write (pair it with `move_email_claim`)."""
-        expression = "SET link_version = :next, #status = :invited, updated_at = :now"
-        values = {":next": customer.link_version + 1, ":seen": customer.link_version,
-                  ":token": customer.token_version, ":invited": "invited", ":unclaimed": "unclaimed", ":now": now}
+    def issue_link(self, principal: PrincipalRecord, now: int, on_stale: FailureFactory, *, invite: bool,
+                   new_email: str | None = None) -> Write:
+        """Bump the link version (revoking every earlier link), provided nobody changed the versions
+        since `principal` was read. An invite marks a customer `invited` (and needs them unclaimed);
+        a reset needs them unlocked. A corrected email is set in the same write (pair it with
+        `move_email_claim`)."""
+        sets = ["link_version = :next_link"]
+        conditions = ["link_version = :link", "token_version = :token"]
+        values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
+                                  ":token": principal.token_version}
+        names: dict[str, str] = {}
+        if isinstance(principal, CustomerRecord):
+            names["#status"] = "status"
+            sets.append("updated_at = :now")
+            values[":now"] = now
+            if invite:
+                sets.append("#status = :invited")
+                conditions.append("#status IN (:unclaimed, :invited)")
+                values |= {":invited": "invited", ":unclaimed": "unclaimed"}
+            else:
+                conditions.append("#status <> :locked")
+                values[":locked"] = "locked"
         if new_email:
-            expression += ", email = :email, lookup = :lookup, email_verified = :false, email_undeliverable = :false"
+            sets += ["email = :email", "lookup = :lookup", "email_verified = :false", "email_undeliverable = :false"]
             values |= {":email": new_email, ":false": False,
-                       ":lookup": login_lookup("customer", customer.account_id, new_email)}
-        return update(
-            self.table, customer_key(customer.account_id, customer.id), expression,
-            "link_version = :seen AND token_version = :token AND #status IN (:unclaimed, :invited)",
-            names={"#status": "status"}, values=values, on_condition_failure=on_stale,
-        )
+                       ":lookup": login_lookup(principal.realm, principal.account_ref, new_email)}
+        return update(self.table, key_of(principal), "SET " + ", ".join(sets), " AND ".join(conditions),
+                      names=names, values=values, on_condition_failure=on_stale)
 
     def move_email_claim(self, customer: CustomerRecord, new_email: str) -> list[Write]:
         """Release the customer's old email within the business and claim the new one."""
@@ -229,28 +309,89 @@ class Directory:
                 "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
         ]
 
-    def claim_customer(self, account_id: str, customer_id: str, *, link_version: int, token_version: int,
-                       password_hash: str, now: int, on_stale: FailureFactory) -> Write:
-        """Set the password, verify the email, activate, and retire the link and every token."""
-        return update(
-            self.table, customer_key(account_id, customer_id),
-            "SET password_hash = :hash, email_verified = :true, #status = :active, link_version = :next_link,"
-            " token_version = :next_token, updated_at = :now",
-            "link_version = :link AND token_version = :token AND #status <> :locked",
-            names={"#status": "status"},
-            values={":hash": password_hash, ":true": True, ":active": "active", ":locked": "locked",
-                    ":link": link_version, ":next_link": link_version + 1,
-                    ":token": token_version, ":next_token": token_version + 1, ":now": now},
-            on_condition_failure=on_stale,
-        )
+    def set_password_via_link(self, realm: Realm, account_id: str, principal_id: str, *, link_version: int,
+                              token_version: int, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
+        """Set the password, verify the email (a customer becomes active), and retire every other
+        link and every token, provided the link's versions still hold (and a customer is unlocked)."""
+        sets = ["password_hash = :hash", "email_verified = :true", "link_version = :next_link",
+                "token_version = :next_token"]
+        conditions = ["link_version = :link", "token_version = :token"]
+        values: dict[str, Any] = {":hash": password_hash, ":true": True, ":link": link_version,
+                                  ":next_link": link_version + 1, ":token": token_version,
+                                  ":next_token": token_version + 1}
+        names: dict[str, str] = {}
+        if realm == "customer":
+            names["#status"] = "status"
+            sets += ["#status = :active", "updated_at = :now"]
+            conditions.append("#status <> :locked")
+            values |= {":active": "active", ":locked": "locked", ":now": now}
+        return update(self.table, principal_key(realm, account_id, principal_id), "SET " + ", ".join(sets),
+                      " AND ".join(conditions), names=names, values=values, on_condition_failure=on_stale)
+
+    def set_password(self, customer: CustomerRecord, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
+        """Staff set a customer's password: every session and link dies; the email stays as
+        verified (or not) as it was."""
+        return self._versioned(customer, "password_hash = :hash, updated_at = :now", on_stale,
+                               {":hash": password_hash, ":now": now}, unlocked=True)
+
+    def lock_customer(self, customer: CustomerRecord, reason: str | None, now: int, on_stale: FailureFactory) -> Write:
+        return self._versioned(customer, "#status = :locked_status, status_before_lock = :before, "
+                               "locked_reason = :reason, updated_at = :now", on_stale,
+                               {":locked_status": "locked", ":before": customer.status, ":reason": reason or "",
+                                ":now": now}, unlocked=True)
+
+    def unlock_customer(self, customer: CustomerRecord, restored: CustomerStatus, now: int,
+                        on_stale: FailureFactory) -> Write:
+        return self._versioned(customer, "#status = :restored, updated_at = :now REMOVE status_before_lock, "
+                               "locked_reason", on_stale, {":restored": restored, ":now": now})
+
+    def set_account_lock(self, account: AccountRecord, locked: bool, reason: str | None,
+                         on_stale: FailureFactory) -> Write:
+        """Lock or unlock a business; either way every staff token issued before dies."""
+        expression = "SET locked = :locked, token_version = :next"
+        values: dict[str, Any] = {":locked": locked, ":next": account.token_version + 1,
+                                  ":seen": account.token_version}
+        if locked:
+            expression += ", locked_reason = :reason"
+            values[":reason"] = reason or ""
+        else:
+            expression += " REMOVE locked_reason"
+        return update(self.table, account_key(account.id), expression, "token_version = :seen", values=values,
+                      on_condition_failure=on_stale)
+
+    def record_login_failure(self, realm: Realm, account_id: str | None, email: str, window: int,
+                             expires_at: int) -> int:
+        """Count a failed login in its window; the number of failures in that window so far."""
+        count = self._dynamo.increment(self.table, attempts_key(realm, account_id, email, window), "count",
+                                       {"lookup": login_lookup(realm, account_id, email), "expires_ttl": expires_at})
+        return count or 0
+
+    def clear_login_failures(self, realm: Realm, account_id: str | None, email: str, window: int) -> Write:
+        return delete(self.table, attempts_key(realm, account_id, email, window))
 
     def replace_password_hash(self, principal: PrincipalRecord, new_hash: str) -> None:
         """Upgrade a hash made with older parameters, unless the password changed meanwhile."""
-        upgrade = update(self.table, principal_key(principal), "SET password_hash = :new", "password_hash = :old",
+        upgrade = update(self.table, key_of(principal), "SET password_hash = :new", "password_hash = :old",
                          values={":new": new_hash, ":old": principal.password_hash},
                          on_condition_failure=lambda _old: StorageUnavailable())
         with contextlib.suppress(StorageUnavailable):  # the next login tries again
             self._dynamo.write(upgrade)
+
+    def _versioned(self, customer: CustomerRecord, sets: str, on_stale: FailureFactory, values: dict[str, Any],
+                   unlocked: bool = False) -> Write:
+        """A change that retires every token and link of the customer, made only if nobody changed
+        the customer's versions (or locked them, where `unlocked`) since it was read."""
+        set_part, _, remove_part = sets.partition(" REMOVE ")
+        expression = ("SET token_version = :next_token, link_version = :next_link, " + set_part
+                      + (f" REMOVE {remove_part}" if remove_part else ""))
+        condition = "token_version = :token AND link_version = :link"
+        if unlocked:
+            condition += " AND #status <> :locked"
+            values = {**values, ":locked": "locked"}
+        return update(self.table, key_of(customer), expression, condition, names={"#status": "status"},
+                      values={**values, ":token": customer.token_version, ":next_token": customer.token_version + 1,
+                              ":link": customer.link_version, ":next_link": customer.link_version + 1},
+                      on_condition_failure=on_stale)
 
     def _add_principal(self, realm: Realm, account_id: str | None, key: Item, record: PrincipalRecord) -> list[Write]:
         return [

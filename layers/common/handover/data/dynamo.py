@@ -154,6 +154,50 @@ class Dynamo:
                 return total
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def increment(self, table: str, key: Item, attribute: str, also_set: Mapping[str, Any] | None = None, *,
+                  below: int | None = None) -> int | None:
+        """Atomically add one to a counter (creating it), setting `also_set` beside it; the new
+        value, or None when `below` is given and the counter has already reached it."""
+        names = {"#counter": attribute}
+        values: dict[str, Any] = {":one": 1}
+        sets = []
+        for number, (name, value) in enumerate((also_set or {}).items()):
+            names[f"#a{number}"] = name
+            values[f":a{number}"] = value
+            sets.append(f"#a{number} = :a{number}")
+        request: dict[str, Any] = {
+            "TableName": table, "Key": serialise(key), "ReturnValues": "UPDATED_NEW",
+            "UpdateExpression": "ADD #counter :one" + (" SET " + ", ".join(sets) if sets else ""),
+            "ExpressionAttributeNames": names,
+        }
+        if below is not None:
+            request["ConditionExpression"] = "attribute_not_exists(#counter) OR #counter < :below"
+            values[":below"] = below
+        request["ExpressionAttributeValues"] = serialise(values)
+        try:
+            response = self._call("update_item", **request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(deserialise(response["Attributes"])[attribute])
+
+    def keys_expired(self, table: str, index: str, day: str, now: int, limit: int, key_names: tuple[str, ...],
+                     after: Item | None = None) -> tuple[list[Item], Item | None]:
+        """A page of table keys of items whose `expiry_day` is `day` and `expires_at` is before
+        `now`, and where the next page starts."""
+        items, last = self.query(table, "expiry_day = :day AND expires_at < :now", {":day": day, ":now": now},
+                                 index=index, limit=limit, start_key=after)
+        return [{name: item[name] for name in key_names} for item in items], last
+
+    def delete_many(self, table: str, keys: Sequence[Item]) -> None:
+        """Delete items 25 at a time (BatchWriteItem), retrying whatever DynamoDB leaves unprocessed."""
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": serialise(key)}} for key in keys[start:start + 25]]
+            while requests:
+                response = self._call("batch_write_item", RequestItems={table: requests})
+                requests = response.get("UnprocessedItems", {}).get(table, [])
+
     def write(self, operation: Write) -> None:
         """A single conditional write, outside a transaction."""
         request = operation.request()[operation.kind]

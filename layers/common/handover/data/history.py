@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from handover.data.dynamo import Dynamo, Write, put
+from handover.data.dynamo import Dynamo, Item, Write, put
+
+EXPIRY_INDEX = "by_expiry_day"
 
 
 class Actor(BaseModel):
@@ -44,7 +46,16 @@ class HistoryStore:
                 **record.model_dump(exclude_none=True)}
         return put(self.table, item, "attribute_not_exists(pk)")
 
-    def newest(self, account_id: str, limit: int) -> list[HistoryRecord]:
-        items, _ = self._dynamo.query(self.table, "pk = :pk", {":pk": f"ACCT#{account_id}"},
-                                      newest_first=True, limit=limit)
-        return [HistoryRecord.model_validate(item) for item in items]
+    def newest(self, account_id: str, limit: int, after: Item | None = None) -> tuple[list[HistoryRecord], Item | None]:
+        """A page of the business's history, newest first, and where the next page starts."""
+        items, last = self._dynamo.query(self.table, "pk = :pk", {":pk": f"ACCT#{account_id}"},
+                                         newest_first=True, limit=limit, start_key=after)
+        return [HistoryRecord.model_validate(item) for item in items], last
+
+    def expired_keys(self, day: str, now: int, limit: int,
+                     after: Item | None = None) -> tuple[list[Item], Item | None]:
+        """Keys of entries that expired on `day` before `now` (found by the expiry-day index)."""
+        return self._dynamo.keys_expired(self.table, EXPIRY_INDEX, day, now, limit, ("pk", "sk"), after)
+
+    def remove(self, keys: list[Item]) -> None:
+        self._dynamo.delete_many(self.table, keys)

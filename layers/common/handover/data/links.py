@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from handover.data.dynamo import Dynamo, FailureFactory, Write, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, put, update
+
+EXPIRY_INDEX = "by_expiry_day"
 
 LinkKind = Literal["invite", "reset"]
 
@@ -16,6 +18,7 @@ class LinkRecord(BaseModel):
     kind: LinkKind
     account_id: str
     account_name: str
+    subject_realm: Literal["customer", "staff"] = "customer"
     subject_id: str
     email: str
     password_profile: Literal["classic", "nist"] = "classic"
@@ -46,3 +49,11 @@ class LinkStore:
         return update(self.table, {"token_hash": token_hash}, "SET used_at = :now",
                       "attribute_exists(token_hash) AND attribute_not_exists(used_at) AND expires_at > :now",
                       values={":now": now}, on_condition_failure=on_failure)
+
+    def expired_keys(self, day: str, now: int, limit: int,
+                     after: Item | None = None) -> tuple[list[Item], Item | None]:
+        """Keys of links that expired on `day` before `now` (found by the expiry-day index)."""
+        return self._dynamo.keys_expired(self.table, EXPIRY_INDEX, day, now, limit, ("token_hash",), after)
+
+    def remove(self, keys: list[Item]) -> None:
+        self._dynamo.delete_many(self.table, keys)

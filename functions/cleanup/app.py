@@ -1,0 +1,23 @@
+"""The daily cleanup (EventBridge schedule): removes expired history entries and links that
+DynamoDB TTL has not removed yet, and reports how many as metrics."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover.runtime import runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    report = runtime().cleanup.run()
+    metrics.add_metric(name="HistoryEntriesRemoved", unit=MetricUnit.Count, value=report.history_removed)
+    metrics.add_metric(name="LinksRemoved", unit=MetricUnit.Count, value=report.links_removed)
+    logger.info("cleanup done", extra={"history_removed": report.history_removed,
+                                       "links_removed": report.links_removed})
+    return {"history_removed": report.history_removed, "links_removed": report.links_removed}

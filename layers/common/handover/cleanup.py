@@ -1,0 +1,49 @@
+"""The daily cleanup: removes history entries and links past their expiry that DynamoDB TTL has
+not removed yet (TTL lags by up to two days). They are found through each table's expiry-day
+index, a day at a time, never by scanning, and removed in bounded batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handover.data.history import HistoryStore
+from handover.data.links import LinkStore
+from handover.history import DAY, expiry_day
+
+DAYS_BACK = 7  # a run looks at the expiry days of the past week, so a missed run catches up
+PAGE = 100
+MAX_PER_TABLE = 5000  # per run; the rest waits for the next run
+
+
+@dataclass(frozen=True)
+class CleanupReport:
+    history_removed: int
+    links_removed: int
+
+
+class Cleanup:
+    def __init__(self, *, history: HistoryStore, links: LinkStore, clock: Callable[[], float] = time.time) -> None:
+        self._history = history
+        self._links = links
+        self._clock = clock
+
+    def run(self) -> CleanupReport:
+        now = int(self._clock())
+        days = [expiry_day(now - back * DAY) for back in range(DAYS_BACK, -1, -1)]
+        return CleanupReport(history_removed=_sweep(self._history, days, now),
+                             links_removed=_sweep(self._links, days, now))
+
+
+def _sweep(store: HistoryStore | LinkStore, days: list[str], now: int) -> int:
+    removed = 0
+    for day in days:
+        after = None
+        while removed < MAX_PER_TABLE:
+            keys, after = store.expired_keys(day, now, min(PAGE, MAX_PER_TABLE - removed), after)
+            store.remove(keys)
+            removed += len(keys)
+            if after is None:
+                break
+    return removed

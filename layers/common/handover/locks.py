@@ -1,0 +1,82 @@
+"""Locking customers (staff) and whole businesses (operators).
+
+A lock retires every token and link of whoever it locks, so live sessions die on their next
+request; unlocking retires them again, so nothing issued before the lock comes back. Locking a
+business stops its owner and staff (impersonation tokens too); its customers are not affected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from handover.callers import Caller, require_clearance, require_operator
+from handover.customers import Customers
+from handover.data.directory import AccountRecord, CustomerRecord, Directory
+from handover.data.dynamo import Dynamo, Item
+from handover.data.history import HistoryStore
+from handover.errors import HandoverError, NotFound, StorageUnavailable
+from handover.history import history_entry
+
+
+class Locks:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, customers: Customers, history: HistoryStore,
+                 retention_days: int, clock: Callable[[], float] = time.time) -> None:
+        self._dynamo = dynamo
+        self._directory = directory
+        self._customers = customers
+        self._history = history
+        self._retention_days = retention_days
+        self._clock = clock
+
+    def lock_customer(self, caller: Caller, customer_id: str, reason: str | None) -> CustomerRecord:
+        customer = self._customers.visible(caller, customer_id)
+        if customer.status == "locked":
+            return customer
+        now = int(self._clock())
+        self._dynamo.transact([
+            self._directory.lock_customer(customer, reason, now, _changed_meanwhile),
+            *self._customers.audit(caller, "customer.locked", customer.id, reason=reason),
+        ])
+        return customer.model_copy(update={"status": "locked", "status_before_lock": customer.status,
+                                           "token_version": customer.token_version + 1,
+                                           "link_version": customer.link_version + 1, "updated_at": now})
+
+    def unlock_customer(self, caller: Caller, customer_id: str) -> CustomerRecord:
+        customer = self._customers.visible(caller, customer_id)
+        if customer.status != "locked":
+            return customer
+        # The lock revoked every link, so an invite outstanding before it is outstanding no more.
+        restored = "unclaimed" if customer.status_before_lock in (None, "invited") else customer.status_before_lock
+        if restored == "unclaimed" and customer.password_hash and customer.email_verified:
+            restored = "active"
+        now = int(self._clock())
+        self._dynamo.transact([
+            self._directory.unlock_customer(customer, restored, now, _changed_meanwhile),
+            *self._customers.audit(caller, "customer.unlocked", customer.id),
+        ])
+        return customer.model_copy(update={"status": restored, "status_before_lock": None,
+                                           "token_version": customer.token_version + 1,
+                                           "link_version": customer.link_version + 1, "updated_at": now})
+
+    def set_account_lock(self, caller: Caller, account_id: str, locked: bool, reason: str | None) -> AccountRecord:
+        require_operator(caller)
+        account = self._directory.account(account_id)
+        if account is None:
+            raise NotFound("No such business")
+        require_clearance(caller, account)
+        entry = history_entry(account_id=account.id, actor=caller.actor,
+                              action="account.locked" if locked else "account.unlocked",
+                              target={"type": "account", "id": account.id},
+                              details={"reason": reason} if reason else {}, retention_days=self._retention_days,
+                              now=self._clock())
+        self._dynamo.transact([self._directory.set_account_lock(account, locked, reason, _changed_meanwhile),
+                               self._history.add(entry)])
+        return account.model_copy(update={"locked": locked, "locked_reason": reason if locked else None,
+                                          "token_version": account.token_version + 1})
+
+
+def _changed_meanwhile(old: Item | None) -> HandoverError:
+    if old is None:
+        return NotFound()
+    return StorageUnavailable("It changed meanwhile; please retry")
