@@ -97,6 +97,21 @@ class Api:
         token: str = reply.json()["access_token"]
         return token
 
+    def account_id(self, nickname: str) -> str:
+        account = runtime().directory.account_by_nickname(nickname)
+        assert account is not None
+        return account.id
+
+    def claimed_customer(self, owner: str, email: str = "jane.doe@example.com",
+                         password: str = GOOD_PASSWORD) -> tuple[dict[str, Any], str]:
+        """A customer created, invited and claimed; with the token the claim gave them."""
+        customer = self.create_customer(owner, email)
+        assert self.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner).status == 202
+        reply = self.call("POST", "/v1/auth/claim", {"token": last_link_token(email), "password": password})
+        assert reply.status == 200, reply.body
+        token: str = reply.json()["access_token"]
+        return customer, token
+
     def create_customer(self, token: str, email: str = "jane.doe@example.com", **fields: Any) -> dict[str, Any]:
         reply = self.call("POST", "/v1/customers",
                           {"email": email, "first_name": "Jane", "last_name": "Doe", **fields}, token=token)
@@ -108,6 +123,17 @@ class Api:
 @pytest.fixture
 def api(seeded: Runtime) -> Api:
     return Api()
+
+
+OPERATOR = {"realm": "operator", "email": "operator@example.com", "password": "Operator-Passw0rd!"}
+HELPDESK = {"realm": "operator", "email": "helpdesk@example.com", "password": "Helpdesk-Passw0rd!"}
+
+
+def deliver_queued_work() -> int:
+    """Hand queued SQS messages to their workers, as the Lambda event source mapping would."""
+    from local.triggers import Triggers
+
+    return Triggers(functions()).drain()
 
 
 def sent_emails() -> list[dict[str, Any]]:
