@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.e2e.conftest import Http
@@ -74,3 +76,56 @@ def test_public_documents_are_served(dev_server: Http) -> None:
     assert dev_server.call("GET", "/docs").status == 200
     unknown = dev_server.call("GET", "/v1/nothing-here")
     assert unknown.status == 404
+
+
+def _wait_for_email(dev_server: Http, to: str, count: int, timeout: float = 20) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        emails = dev_server.call("GET", f"/_local/outbox?to={to}").json()
+        if len(emails) >= count:
+            return emails
+        time.sleep(0.2)
+    raise AssertionError(f"no email #{count} to {to} within {timeout} s")
+
+
+def test_forgot_password_reset_lock_login_as_history_and_cleanup(dev_server: Http) -> None:
+    # Given a customer created by the owner, never invited
+    owner = dev_server.call("POST", "/v1/auth/login", OWNER).json()["access_token"]
+    customer = dev_server.call("POST", "/v1/customers", {"email": "casey@example.com", "first_name": "Casey",
+                                                         "last_name": "Jones"}, token=owner).json()["customer"]
+
+    # When they use forgot-password (answered at once; the email follows from the queue worker)
+    forgot = {"realm": "customer", "account": "demo", "email": "casey@example.com"}
+    known = dev_server.call("POST", "/v1/auth/password/forgot", forgot)
+    unknown = dev_server.call("POST", "/v1/auth/password/forgot", {**forgot, "email": "nobody@example.com"})
+    assert (known.status, known.body) == (unknown.status, unknown.body) == (202, known.body)
+    email = _wait_for_email(dev_server, "casey@example.com", 1)[0]
+    token = next(url for url in email["links"] if "/reset?token=" in url).split("token=")[1]
+
+    # Then the reset link claims the account and signs them in
+    reset = dev_server.call("POST", "/v1/auth/password/reset", {"token": token, "password": "Amber-Kettle-Drum-5"})
+    assert reset.status == 200
+    session = reset.json()["access_token"]
+    assert dev_server.call("GET", "/v1/me", token=session).json()["customer"]["status"] == "active"
+
+    # When staff lock the customer, the session dies at once; unlocked, it stays dead
+    assert dev_server.call("POST", f"/v1/customers/{customer['id']}/lock", {}, token=owner).status == 200
+    assert dev_server.call("GET", "/v1/me", token=session).status == 401
+    assert dev_server.call("POST", f"/v1/customers/{customer['id']}/unlock", {}, token=owner).status == 200
+    assert dev_server.call("GET", "/v1/me", token=session).status == 401
+
+    # When an operator logs in as the owner and acts, history shows both identities
+    operator = dev_server.call("POST", "/v1/auth/login", {"realm": "operator", "email": "operator@example.com",
+                                                          "password": "Operator-Passw0rd!"}).json()["access_token"]
+    account_id = customer["account_id"]
+    acting = dev_server.call("POST", f"/v1/operator/accounts/{account_id}/login-as", {"reason": "e2e"},
+                             token=operator).json()["access_token"]
+    assert dev_server.call("POST", f"/v1/customers/{customer['id']}/lock", {}, token=acting).status == 200
+    items = dev_server.call("GET", f"/v1/operator/accounts/{account_id}/history", token=operator).json()["items"]
+    assert items[0]["action"] == "customer.locked"
+    assert items[0]["actor"]["email"] == "operator@example.com"
+    assert items[0]["on_behalf_of"]["email"] == "owner@demo.example"
+
+    # And the scheduled cleanup runs on demand, as `make invoke FN=cleanup` asks it to
+    ran = dev_server.call("POST", "/_local/invoke/cleanup")
+    assert ran.status == 200 and set(ran.json()) == {"history_removed", "links_removed"}
