@@ -44,8 +44,11 @@ class Accounts:
         nickname = nickname.strip().lower()
         if not NICKNAME.match(nickname):
             raise ValueError("a nickname is 1 to 40 lower-case letters, digits and inner hyphens")
-        owner_id = new_id(self._clock())
-        account = AccountRecord(id=new_id(self._clock()), name=name, nickname=nickname, owner_id=owner_id,
+        # The owner's id is the business's id (under its own STAFF# key), so whoever knows the
+        # business can read it and its owner in one round trip.
+        account_id = new_id(self._clock())
+        owner_id = account_id
+        account = AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
                                 secure=secure, created_at=int(self._clock()))
         owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
         self._dynamo.transact([*self._directory.add_account(account), *self._directory.add_staff(owner_record)])

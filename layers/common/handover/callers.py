@@ -75,7 +75,8 @@ class Authenticator:
                 principal = None
         else:
             customer = self._directory.customer(claims.acct, claims.sub)
-            principal = customer if customer and customer.status != "locked" else None
+            usable = customer is not None and customer.status != "locked" and customer.email_verified
+            principal = customer if usable else None
         if principal is None or claims.ver < principal.token_version:
             raise Unauthenticated("The access token has been revoked")
         return Caller(claims=claims, principal=principal, account=account, operator=operator)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from handover.callers import Caller, require_clearance, require_operator
-from handover.data.directory import Directory, StaffRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.errors import AccountLocked, NotFound
@@ -31,14 +31,16 @@ class Impersonation:
 
     def login_as(self, caller: Caller, account_id: str, staff_id: str | None, reason: str | None) -> IssuedToken:
         require_operator(caller)
-        account = self._directory.account(account_id)
+        # The owner's id is the business's id (see accounts.open), so one read finds both.
+        staff, account, _ = self._directory.staff_with_account(account_id, staff_id or account_id)
         if account is None:
             raise NotFound("No such business")
         require_clearance(caller, account)
         if account.locked:
             raise AccountLocked()
-        staff = self._directory.principal("staff", account.id, staff_id or account.owner_id or "")
-        if not isinstance(staff, StaffRecord):
+        if staff_id is None and account.owner_id != account_id:
+            staff = self._directory.staff_member(account.id, account.owner_id or "")
+        if staff is None:
             raise NotFound("No such staff member")
         token = self._sessions.issue_for(staff, account, act=Act(sub=caller.id))
         entry = history_entry(account_id=account.id, actor=caller.actor, action="operator.login_as",

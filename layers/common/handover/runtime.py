@@ -45,9 +45,15 @@ _CLIENT_LOCK = threading.Lock()
 class Runtime:
     settings: Settings
 
+    @cached_property
+    def session(self) -> boto3.session.Session:
+        """One session for every client: they share its loaded service data, which makes a cold
+        start cheaper than a session per client."""
+        return boto3.session.Session()
+
     def client(self, service: str) -> Any:
         with _CLIENT_LOCK:
-            return boto3.session.Session().client(service, config=_AWS_CONFIG)
+            return self.session.client(service, config=_AWS_CONFIG)
 
     @cached_property
     def dynamo(self) -> Dynamo:

@@ -216,15 +216,21 @@ class Directory:
         item = self._dynamo.get(self.table, customer_key(account_id, customer_id))
         return CustomerRecord.model_validate(item) if item else None
 
+    def staff_member(self, account_id: str, staff_id: str) -> StaffRecord | None:
+        item = self._dynamo.get(self.table, staff_key(account_id, staff_id))
+        return StaffRecord.model_validate(item) if item else None
+
     def operator(self, operator_id: str) -> OperatorRecord | None:
         item = self._dynamo.get(self.table, operator_key(operator_id))
         return OperatorRecord.model_validate(item) if item else None
 
-    def staff_with_account(self, account_id: str, staff_id: str, operator_id: str | None = None,
+    def staff_with_account(self, account_id: str, staff_id: str | None, operator_id: str | None = None,
                            ) -> tuple[StaffRecord | None, AccountRecord | None, OperatorRecord | None]:
         """The staff member, their business and (under login-as) the operator, in one round trip:
         all of them decide whether a staff token still holds."""
-        keys = [staff_key(account_id, staff_id), account_key(account_id)]
+        keys = [account_key(account_id)]
+        if staff_id:
+            keys.append(staff_key(account_id, staff_id))
         if operator_id:
             keys.append(operator_key(operator_id))
         staff, account, operator = None, None, None
