@@ -1,0 +1,241 @@
+# ruff: noqa: E501 - the table is wider than a line of code, and reads best unbroken
+"""Who may do what: every route of the API against every kind of caller.
+
+The table below IS the documentation. Each row is a route (with the object it acts on), each
+column a kind of caller, each cell the status that caller gets. Every row runs in a fresh world
+(AWS in moto, the seed data, the callers below), the callers in column order.
+
+Callers:
+  anon   no token                         cust   a claimed, verified customer of Demo Studio
+  unver  a customer whose email was never verified (a validly signed token)
+  read   Demo staff with customers:read   write  Demo staff with customers:read + write
+  owner  Demo's owner                     other  the owner of Harbour Clinic (another business)
+  oper   an operator (no Secure role)     secop  an operator with the Secure role
+  imp    an operator logged in as Demo's owner (login-as token, `act`)
+  exp    Demo owner's token, expired      prelk  a customer token issued before a lock and unlock
+  none   `alg: none`                      hs256  HS256 signed with the public key as secret
+  tamp   the owner's token with its payload changed (signature kept)
+
+Objects: `victim` is an unclaimed customer of Demo Studio; `target` a business that is not secure,
+`clinic` the secure Harbour Clinic. Public routes ignore tokens; their bodies are fixed (a valid
+login, a live invite link to read, unknown link tokens to claim and reset).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from handover.accounts import Accounts, Person
+from handover.data.directory import CustomerRecord
+from handover.ids import new_id
+from handover.runtime import Runtime
+from handover.sessions import Act, Sessions
+
+from local.template import functions
+from tests.conftest import GOOD_PASSWORD, Api, last_link_token
+
+CALLERS = ["anon", "cust", "unver", "read", "write", "owner", "other", "oper", "secop", "imp", "exp", "prelk",
+           "none", "hs256", "tamp"]
+
+MATRIX = """
+route                                               anon cust unver read write owner other oper secop imp exp prelk none hs256 tamp
+POST /v1/auth/login                                  200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
+GET /v1/auth/links/{link}                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
+POST /v1/auth/claim                                  410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
+POST /v1/auth/password/forgot                        202  202  202  202  202   202   202  202  202  202 202  202  202  202  202
+POST /v1/auth/password/reset                         410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
+GET /.well-known/jwks.json                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
+GET /openapi.json                                    200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
+GET /docs                                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
+POST /v1/customers                                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401
+GET /v1/customers/{victim}                           401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
+POST /v1/customers/{victim}/invite                   401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
+POST /v1/customers/{victim}/password-reset           401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
+PUT /v1/customers/{victim}/password                  401  403  401  403  204   204   404  403  403  403 401  401  401  401  401
+POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
+POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
+GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   403   403  202  202  403 401  401  401  401  401
+GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/owner/password-reset 401 403 401 403 403   403   403  403  202  403 401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/history           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    expected: dict[str, int]
+
+    @property
+    def route(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _rows() -> list[Row]:
+    lines = [line for line in MATRIX.strip().splitlines()[1:] if line.strip()]
+    rows = []
+    for line in lines:
+        method, path, *statuses = line.split()
+        assert len(statuses) == len(CALLERS), line
+        rows.append(Row(method, path, dict(zip(CALLERS, map(int, statuses), strict=True))))
+    return rows
+
+
+ROWS = _rows()
+SIZE = f"{len(ROWS)} routes x {len(CALLERS)} callers = {len(ROWS) * len(CALLERS)} cells"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class World:
+    """The seed data plus the objects and callers the table speaks of."""
+
+    def __init__(self, rt: Runtime, api: Api) -> None:
+        self.rt = rt
+        directory = rt.directory
+        accounts = Accounts(dynamo=rt.dynamo, directory=directory)
+        demo = directory.account_by_nickname("demo")
+        clinic = directory.account_by_nickname("clinic")
+        assert demo and clinic
+        target, _ = accounts.open(name="Target Co", nickname="target",
+                                  owner=Person("owner@target.example", "Tara", "Get"))
+        writer = accounts.add_staff(demo, Person("writer@demo.example", "Will", "Rite"),
+                                    ["customers:read", "customers:write"])
+        password_hash = rt.passwords.hash(GOOD_PASSWORD)
+
+        def customer(email: str, verified: bool) -> CustomerRecord:
+            record = CustomerRecord(id=new_id(), account_id=demo.id,
+                                    email=email, first_name="C", last_name="X", password_hash=password_hash,
+                                    email_verified=verified, status="active" if verified else "unclaimed",
+                                    created_at=0, updated_at=0)
+            rt.dynamo.transact(directory.add_customer(record))
+            return record
+
+        me = customer("me@example.com", verified=True)
+        unverified = customer("unverified@example.com", verified=False)
+        relocked = customer("relocked@example.com", verified=True)
+        self.victim = api.create_customer(rt.sessions.issue_for(self._staff(demo.id, demo.id), demo).access_token,
+                                          "victim@example.com")
+        victim = directory.customer(demo.id, self.victim["id"])
+        assert victim is not None
+        rt.link_mailer.send("invite", demo, victim)
+        self.link = last_link_token("victim@example.com")
+
+        operators = {op.secure: op for op in (directory.login_candidates("operator", None, email)[0]
+                                              for email in ("operator@example.com", "helpdesk@example.com"))
+                     if op is not None}
+        issue = rt.sessions.issue_for
+        owner_token = issue(self._staff(demo.id, demo.id), demo).access_token
+        prelock_token = issue(relocked).access_token
+        rt.dynamo.transact([directory.lock_customer(relocked, None, 1, _never)])
+        locked = directory.customer(demo.id, relocked.id)
+        assert locked is not None
+        rt.dynamo.transact([directory.unlock_customer(locked, "active", 2, _never)])
+        expired = Sessions(rt.signer, issuer=rt.settings.token_issuer, audience=rt.settings.token_audience,
+                           lifetime=3600, clock=lambda: time.time() - 7200)
+        frontdesk = directory.login_candidates("staff", demo.id, "frontdesk@demo.example")[0]
+        assert frontdesk is not None
+        header, payload, _ = owner_token.split(".")
+        public_pem = rt.signer.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        hs_header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": rt.signer.key_id}).encode())
+        hs_mac = hmac.new(public_pem, f"{hs_header}.{payload}".encode(), hashlib.sha256).digest()
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+        claims["perms"] = [*claims["perms"], "operator"]
+        tampered = f"{header}.{_b64(json.dumps(claims).encode())}.{owner_token.split('.')[2]}"
+        alg_none = f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT', 'kid': rt.signer.key_id}).encode())}.{payload}."
+        self.tokens: dict[str, str | None] = {
+            "anon": None,
+            "cust": issue(me).access_token,
+            "unver": issue(unverified).access_token,
+            "read": issue(frontdesk, demo).access_token,
+            "write": issue(writer, demo).access_token,
+            "owner": owner_token,
+            "other": issue(self._staff(clinic.id, clinic.id), clinic).access_token,
+            "oper": issue(operators[False]).access_token,
+            "secop": issue(operators[True]).access_token,
+            "imp": issue(self._staff(demo.id, demo.id), demo, act=Act(sub=operators[True].id)).access_token,
+            "exp": expired.issue_for(self._staff(demo.id, demo.id), demo).access_token,
+            "prelk": prelock_token,
+            "none": alg_none,
+            "hs256": f"{hs_header}.{payload}.{_b64(hs_mac)}",
+            "tamp": tampered,
+        }
+        self.ids = {"victim": self.victim["id"], "target": target.id, "clinic": clinic.id, "link": self.link}
+
+    def _staff(self, account_id: str, staff_id: str) -> Any:
+        staff = self.rt.directory.staff_member(account_id, staff_id)
+        assert staff is not None
+        return staff
+
+    def path(self, template: str) -> str:
+        for name, value in self.ids.items():
+            template = template.replace("{" + name + "}", value)
+        return template
+
+    def body(self, row: Row, caller: str) -> Any:
+        bodies: dict[str, Any] = {
+            "POST /v1/auth/login": {"realm": "staff", "account": "demo", "email": "owner@demo.example",
+                                    "password": "Owner-Passw0rd!"},
+            "POST /v1/auth/claim": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
+            "POST /v1/auth/password/forgot": {"realm": "customer", "account": "demo", "email": "me@example.com"},
+            "POST /v1/auth/password/reset": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
+            "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},
+            "PUT /v1/customers/{victim}/password": {"password": "Quiet-Meadow-Lamp-8"},
+        }
+        return bodies.get(row.route, {} if row.method in ("POST", "PUT") else None)
+
+
+def test_the_matrix_covers_every_route_of_the_template() -> None:
+    # Every routed path of template.yaml has a row (the objects filled in), and nothing else does
+    def generic(path: str) -> str:
+        for name in ("victim", "target", "clinic"):
+            path = path.replace("{" + name + "}", "{id}")
+        return path.replace("{link}", "{token}")
+
+    routed = {f"{route.method} {route.path}" for function in functions() for route in function.routes}
+    assert {f"{row.method} {generic(row.path)}" for row in ROWS} == routed, SIZE
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{row.route} ({SIZE})" for row in ROWS])
+def test_authorization_matrix(row: Row, api: Api, seeded: Runtime) -> None:
+    # Given a fresh world with every kind of caller
+    world = World(seeded, api)
+
+    # When each caller, in column order, calls the route
+    got = {}
+    for number, caller in enumerate(CALLERS):
+        headers = {"content-type": "application/json"}
+        if world.tokens[caller]:
+            headers["authorization"] = f"Bearer {world.tokens[caller]}"
+        body = world.body(row, caller)
+        status, _, _ = api.gateway.invoke(row.method, world.path(row.path), headers,
+                                          json.dumps(body).encode() if body is not None else b"",
+                                          source_ip=f"192.0.2.{number + 1}")
+        got[caller] = status
+
+    # Then every cell is what the table says
+    differences = {caller: f"expected {row.expected[caller]}, got {got[caller]}" for caller in CALLERS
+                   if got[caller] != row.expected[caller]}
+    assert not differences, f"{row.route}: {differences}"
+
+
+def _never(_old: object) -> Exception:
+    raise AssertionError("the world changed while it was being built")
