@@ -1,0 +1,92 @@
+"""Races, over HTTP against the dev server, with threads: conditions in DynamoDB decide them."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Http, HttpReply
+
+pytestmark = pytest.mark.e2e
+
+OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
+PASSWORD = "Lantern-Orchard-31"
+
+
+def all_at_once(count: int, call: Callable[[int], HttpReply]) -> list[HttpReply]:
+    """`count` calls released together by a barrier, each on its own thread."""
+    barrier = threading.Barrier(count)
+
+    def run(number: int) -> HttpReply:
+        barrier.wait()
+        return call(number)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def invite_link(dev_server: Http, owner: str, customer_id: str, email: str) -> str:
+    assert dev_server.call("POST", f"/v1/customers/{customer_id}/invite", {}, token=owner).status == 202
+    latest = dev_server.call("GET", f"/_local/outbox?to={email}").json()[0]
+    link: str = next(url for url in latest["links"] if "token=" in url).split("token=")[1]
+    return link
+
+
+@pytest.fixture(scope="module")
+def owner(dev_server: Http) -> str:
+    token: str = dev_server.call("POST", "/v1/auth/login", OWNER).json()["access_token"]
+    return token
+
+
+def new_customer(dev_server: Http, owner: str, email: str) -> dict[str, Any]:
+    reply = dev_server.call("POST", "/v1/customers", {"email": email, "first_name": "R", "last_name": "Ace"},
+                            token=owner)
+    assert reply.status == 201, reply.body
+    customer: dict[str, Any] = reply.json()["customer"]
+    return customer
+
+
+def test_twenty_parallel_claims_of_one_link_one_wins(dev_server: Http, owner: str) -> None:
+    customer = new_customer(dev_server, owner, "race-claim@example.com")
+    link = invite_link(dev_server, owner, customer["id"], customer["email"])
+
+    replies = all_at_once(20, lambda _: dev_server.call("POST", "/v1/auth/claim",
+                                                        {"token": link, "password": PASSWORD}))
+
+    assert Counter(reply.status for reply in replies) == {200: 1, 410: 19}
+
+
+def test_twenty_parallel_creates_of_one_email_one_wins(dev_server: Http, owner: str) -> None:
+    replies = all_at_once(20, lambda number: dev_server.call(
+        "POST", "/v1/customers", {"email": "Race-Create@Example.com" if number % 2 else "race-create@example.com",
+                                  "first_name": "R", "last_name": f"Ace {number}"}, token=owner))
+
+    assert Counter(reply.status for reply in replies) == {201: 1, 409: 19}
+    assert {reply.json()["code"] for reply in replies if reply.status == 409} == {"email_taken"}
+
+
+@pytest.mark.parametrize("trial", range(6))
+def test_a_resend_racing_a_claim_of_the_previous_link(dev_server: Http, owner: str, trial: int) -> None:
+    # Given an invited customer and their link
+    customer = new_customer(dev_server, owner, f"race-resend-{trial}@example.com")
+    previous = invite_link(dev_server, owner, customer["id"], customer["email"])
+
+    # When a claim of that link and a resend race
+    def either(number: int) -> HttpReply:
+        if number == 0:
+            return dev_server.call("POST", "/v1/auth/claim", {"token": previous, "password": PASSWORD})
+        return dev_server.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner)
+
+    claim, resend = all_at_once(2, either)
+
+    # Then exactly one of them took effect, and once the resend has answered, the previous link
+    # never succeeds again
+    assert (claim.status, resend.status) in ((200, 409), (410, 202)), (claim.body, resend.body)
+    if resend.status == 202:
+        late = dev_server.call("POST", "/v1/auth/claim", {"token": previous, "password": PASSWORD})
+        assert late.status == 410
