@@ -36,7 +36,7 @@ from handover.settings import Settings
 from handover.signer import TokenSigner
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
-_AWS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+_AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
 # Creating boto3 sessions and clients is not thread-safe (the dev server serves concurrently).
 _CLIENT_LOCK = threading.Lock()
 
