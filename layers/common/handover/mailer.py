@@ -37,7 +37,8 @@ class Email:
 
 
 def one_line(text: str) -> str:
-    return _LINE_BREAKS.sub(" ", text).strip()
+    """Control characters and runs of white space become one space."""
+    return " ".join(_LINE_BREAKS.sub(" ", text).split())
 
 
 class Mailer:
