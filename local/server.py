@@ -104,14 +104,18 @@ class Gateway:
         return int(response["statusCode"]), out_headers, raw
 
 
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections when many clients arrive at once
+
+
 class DevServer:
     def __init__(self, port: int, outbox: Outbox, gateway: Gateway, triggers: Triggers) -> None:
         self.port = port
         self.outbox = outbox
         self.gateway = gateway
         self.triggers = triggers
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self.httpd.daemon_threads = True
+        self.httpd = _Listener(("127.0.0.1", port), self._handler_class())
         self.aws: Any = None  # moto's server, stopped with this one
 
     @property

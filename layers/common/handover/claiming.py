@@ -62,7 +62,10 @@ class Claiming:
         issued = self._token_for(link)
         now = self._clock()
         actor = Actor(realm=link.subject_realm, id=link.subject_id, email=link.email)
+        business_unchanged = ([self._directory.account_unchanged(link.account_id, link.account_version)]
+                              if link.account_version is not None else [])
         self._dynamo.transact([
+            *business_unchanged,
             self._links.store.consume(link.token_hash, int(now), on_failure=lambda _old: LinkInvalid()),
             self._directory.set_password_via_link(link.subject_realm, link.account_id, link.subject_id,
                                                   link_version=link.link_version, token_version=link.token_version,
@@ -88,6 +91,8 @@ class Claiming:
             raise LinkInvalid()
         if account.locked:
             raise AccountLocked()
+        if account.token_version != link.account_version:
+            raise LinkInvalid()  # the business was locked (and perhaps unlocked) since the link was sent
         return self._sessions.issue_for(staff, account, ver=version)
 
     def _current_subject(self, link: LinkRecord) -> PrincipalRecord:

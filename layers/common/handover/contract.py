@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    SecretStr,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, CustomerStatus
 from handover.data.history import HistoryRecord
@@ -15,22 +27,72 @@ from handover.sessions import IssuedToken
 __all__ = ["IssuedToken"]
 
 
+class _Documented:
+    """Adds keywords to a field's JSON schema (the OpenAPI document) without enforcing them
+    through pydantic: the rule is enforced elsewhere, with its own error."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+# Text fields hold printable characters only: nothing in Unicode's "Other" categories (control,
+# format, surrogate, private use, unassigned) and no separator but the ASCII space; this is
+# str.isprintable(), spelled as a pattern so that the OpenAPI document states it exactly and the
+# service checks it with the same (Rust) regex engine and Unicode tables as the document's readers.
+_VISIBLE = r"[^\p{C}\p{Z}]"
+# What strip_whitespace removes around a value before it is checked (str.strip(): Unicode
+# White_Space and U+001C..U+001F), so a document pattern lets it through at either end.
+_PAD = r"[\s\x1C-\x1F]"
+_PRINTABLE = TypeAdapter(Annotated[str, StringConstraints(pattern=rf"^(?:{_VISIBLE}| )*$")])
+# A printable text, as sent (before the stripping), that is not empty once stripped / that may be.
+TEXT_PATTERN = rf"^{_PAD}*{_VISIBLE}(?:{_VISIBLE}| )*{_PAD}*$"
+OPTIONAL_TEXT_PATTERN = rf"^{_PAD}*(?:{_VISIBLE}(?:{_VISIBLE}| )*)?{_PAD}*$"
+
+
 def _printable(value: str) -> str:
-    if any(not ch.isprintable() for ch in value):
-        raise ValueError("must not contain control characters or line breaks")
+    try:
+        _PRINTABLE.validate_python(value)
+    except ValidationError:
+        raise ValueError("must not contain control characters or line breaks") from None
     return value
 
 
+# An address the service accepts for sending email (handover.emails.normalise_email, which answers
+# 422 `email_invalid` otherwise): ASCII, an unquoted dot-atom local part, and a domain of at least
+# two LDH labels whose last one is not all digits and is not a special-use name.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"(?![A-Za-z0-9]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_SPECIAL_USE = "|".join("".join(f"[{c.upper()}{c}]" for c in name)
+                        for name in ("arpa", "invalid", "local", "localhost", "onion", "test"))
+ADDRESS_PATTERN = (rf"^{_PAD}*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+"
+                   rf"(?![0-9]+{_PAD}*$)(?!(?:{_SPECIAL_USE}){_PAD}*$){_LABEL}{_PAD}*$")
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_printable)]
+                 AfterValidator(_printable), _Documented(pattern=TEXT_PATTERN)]
+# An email as typed at sign-in or forgot-password: any text (an unknown one is simply not found).
 EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable)]
+# An email the service will write to (create, invite, reset): refused with 422 `email_invalid`
+# unless it is an address that can receive email.
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+                         _Documented(format="email", pattern=ADDRESS_PATTERN)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable),
+                  _Documented(pattern=OPTIONAL_TEXT_PATTERN)]
 # Secrets are SecretStr so that no log line, even at DEBUG, can print them. A password may be long
 # enough to reach the policy's own `max_length` rule, never long enough to cost anything.
 PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
 LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable)]
-CustomFields = Annotated[dict[str, str | int | float | bool | None], Field(max_length=50)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable),
+                   _Documented(pattern=OPTIONAL_TEXT_PATTERN)]
+# Custom field values are stored as they are: strings, booleans, null and integers DynamoDB can
+# hold exactly (38 digits). Non-integral numbers are refused (422) rather than stored inexactly.
+CustomFieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+CustomFieldNumber = Annotated[int, Field(ge=-(10**38 - 1), le=10**38 - 1)]
+CustomFields = Annotated[dict[CustomFieldName, str | CustomFieldNumber | bool | None], Field(max_length=50)]
 
 
 def iso(epoch_seconds: int) -> str:
@@ -61,7 +123,7 @@ class LinkInfo(BaseModel):
 
 
 class CreateCustomerRequest(Body):
-    email: EmailText
+    email: EmailAddress
     first_name: Name
     last_name: Name
     phone: Phone | None = None
@@ -70,7 +132,7 @@ class CreateCustomerRequest(Body):
 
 
 class InviteRequest(Body):
-    email: EmailText | None = None
+    email: EmailAddress | None = None
 
 
 class ForgotPasswordRequest(Body):
@@ -91,7 +153,7 @@ class ResetPasswordRequest(Body):
 class PasswordResetRequest(Body):
     """Staff send a customer a reset link, optionally correcting the email first."""
 
-    email: EmailText | None = None
+    email: EmailAddress | None = None
 
 
 class SetPasswordRequest(Body):

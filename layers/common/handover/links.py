@@ -44,6 +44,7 @@ class Links:
             subject_realm="staff" if subject.realm == "staff" else "customer", subject_id=subject.id,
             email=subject.email, password_profile=account.password_profile,
             link_version=subject.link_version + 1, token_version=subject.token_version,
+            account_version=account.token_version if subject.realm == "staff" else None,
             created_at=now, expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
         )
         return token, record

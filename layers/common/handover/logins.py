@@ -55,12 +55,17 @@ class Logins:
         if realm != "operator" and account_reference:
             account = find_account(self._directory, account_reference)
         # An unknown business still gets a counter of its own, so guessing costs the same everywhere.
-        account_key = None if realm == "operator" else (account.id if account else f"?{account_reference}")
+        account_key = None if realm == "operator" else (account.id if account else
+                                                         f"?{(account_reference or '').strip().lower()}")
         principal, attempts = self._directory.login_candidates(realm, account_key, email)
         self._refuse_while_blocked(attempts, now)
         if not self._passwords.verify(principal.password_hash if principal else None, password) or not principal:
-            self._directory.record_login_failure(realm, account_key, email, login_window(now),
-                                                 int(now) + 2 * FAILED_LOGIN_WINDOW)
+            failures = self._directory.record_login_failure(realm, account_key, email, login_window(now),
+                                                            int(now) + 2 * FAILED_LOGIN_WINDOW)
+            # The count read before checking comes from an index and may lag behind a burst of
+            # guesses; the count written is exact, so every guess past the limit is told so.
+            if failures > FAILED_LOGIN_LIMIT:
+                raise TooManyAttempts(retry_after=_until_window_ends(now))
             raise InvalidCredentials()
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
             self._directory.replace_password_hash(principal, self._passwords.hash(password))
@@ -70,7 +75,7 @@ class Logins:
     def _refuse_while_blocked(self, attempts: list[LoginAttempts], now: float) -> None:
         window = login_window(now)
         if sum(attempt.count for attempt in attempts if attempt.window == window) >= FAILED_LOGIN_LIMIT:
-            raise TooManyAttempts(retry_after=max(1, int((window + 1) * FAILED_LOGIN_WINDOW - now)))
+            raise TooManyAttempts(retry_after=_until_window_ends(now))
 
     @staticmethod
     def _refuse_locked_or_unverified(principal: PrincipalRecord, account: AccountRecord | None) -> None:
@@ -80,6 +85,10 @@ class Logins:
             raise CustomerLocked()
         if not principal.email_verified:
             raise NotVerified()
+
+
+def _until_window_ends(now: float) -> int:
+    return max(1, int((login_window(now) + 1) * FAILED_LOGIN_WINDOW - now))
 
 
 def _normalised(email: str) -> str:

@@ -22,7 +22,7 @@ from handover.data.history import HistoryStore
 from handover.data.limits import LimitStore
 from handover.data.links import LinkRecord
 from handover.emails import normalise_email
-from handover.errors import AccountLocked, EmailInvalid, NotFound, RateLimited
+from handover.errors import AccountLocked, DependencyUnavailable, EmailInvalid, NotFound, RateLimited
 from handover.history import history_entry
 from handover.link_mail import LinkMailer
 from handover.queue import WorkQueue
@@ -70,10 +70,16 @@ class PasswordResets:
         if (isinstance(principal, CustomerRecord) and principal.status == "locked") or (
                 realm == "staff" and account.locked):
             return "locked"
-        if self._limits.take("reset-email", f"{realm}#{account.id}#{email}", limit=RESET_EMAILS_PER_ADDRESS_PER_HOUR,
-                             window_seconds=3600, now=self._clock()):
+        address = f"{realm}#{account.id}#{email}"
+        if self._limits.take("reset-email", address, limit=RESET_EMAILS_PER_ADDRESS_PER_HOUR, window_seconds=3600,
+                             now=self._clock()):
             return "throttled"
-        self._link_mailer.send("reset", account, principal)
+        try:
+            self._link_mailer.send("reset", account, principal)
+        except DependencyUnavailable:
+            # Not sent, so not counted: SQS retries the message (and, failing that, keeps it aside).
+            self._limits.give_back("reset-email", address, window_seconds=3600, now=self._clock())
+            raise
         return "sent"
 
     def send_owner_reset(self, caller: Caller, account_id: str) -> LinkRecord:

@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, delete, put, update
-from handover.errors import EmailTaken, NicknameTaken, StorageUnavailable
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, delete, put, update
+from handover.errors import AccountLocked, EmailTaken, HandoverError, LinkInvalid, NicknameTaken, StorageUnavailable
 
 Realm = Literal["operator", "staff", "customer"]
 CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
@@ -365,6 +365,11 @@ class Directory:
         return update(self.table, account_key(account.id), expression, "token_version = :seen", values=values,
                       on_condition_failure=on_stale)
 
+    def account_unchanged(self, account_id: str, token_version: int) -> Write:
+        """A transaction condition: the business is unlocked and its token version still this one."""
+        return check(self.table, account_key(account_id), "token_version = :version AND locked = :false",
+                     values={":version": token_version, ":false": False}, on_condition_failure=_account_changed)
+
     def record_login_failure(self, realm: Realm, account_id: str | None, email: str, window: int,
                              expires_at: int) -> int:
         """Count a failed login in its window; the number of failures in that window so far."""
@@ -413,3 +418,7 @@ _RECORDS: dict[str, type[PrincipalRecord]] = {
     "staff": StaffRecord,
     "customer": CustomerRecord,
 }
+
+
+def _account_changed(old: Item | None) -> HandoverError:
+    return AccountLocked() if old is not None and old.get("locked") else LinkInvalid()

@@ -8,6 +8,7 @@ cancellation reasons or matches error text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +33,7 @@ _UNAVAILABLE = {
     "LimitExceededException",
 }
 _TRANSACTION_ATTEMPTS = 3
+_BATCH_ATTEMPTS = 8
 
 
 def serialise(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,6 +98,12 @@ def delete(table: str, key: Item, condition: str | None = None, *, names: Mappin
     return Write("Delete", table, key, None, condition, names or {}, values or {}, on_condition_failure)
 
 
+def check(table: str, key: Item, condition: str, *, names: Mapping[str, str] | None = None,
+          values: Mapping[str, Any] | None = None, on_condition_failure: FailureFactory | None = None) -> Write:
+    """A condition on an item the transaction does not change."""
+    return Write("ConditionCheck", table, key, None, condition, names or {}, values or {}, on_condition_failure)
+
+
 class Dynamo:
     """A thin, thread-safe wrapper over the low-level DynamoDB client."""
 
@@ -155,11 +163,11 @@ class Dynamo:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def increment(self, table: str, key: Item, attribute: str, also_set: Mapping[str, Any] | None = None, *,
-                  below: int | None = None) -> int | None:
-        """Atomically add one to a counter (creating it), setting `also_set` beside it; the new
+                  below: int | None = None, by: int = 1) -> int | None:
+        """Atomically add `by` to a counter (creating it), setting `also_set` beside it; the new
         value, or None when `below` is given and the counter has already reached it."""
         names = {"#counter": attribute}
-        values: dict[str, Any] = {":one": 1}
+        values: dict[str, Any] = {":one": by}
         sets = []
         for number, (name, value) in enumerate((also_set or {}).items()):
             names[f"#a{number}"] = name
@@ -194,9 +202,14 @@ class Dynamo:
         """Delete items 25 at a time (BatchWriteItem), retrying whatever DynamoDB leaves unprocessed."""
         for start in range(0, len(keys), 25):
             requests = [{"DeleteRequest": {"Key": serialise(key)}} for key in keys[start:start + 25]]
-            while requests:
+            for attempt in range(_BATCH_ATTEMPTS):
                 response = self._call("batch_write_item", RequestItems={table: requests})
                 requests = response.get("UnprocessedItems", {}).get(table, [])
+                if not requests:
+                    break
+                time.sleep(min(2.0, 0.05 * 2 ** attempt))  # DynamoDB asked us to slow down
+            else:
+                raise StorageUnavailable("DynamoDB left deletions unprocessed")
 
     def write(self, operation: Write) -> None:
         """A single conditional write, outside a transaction."""

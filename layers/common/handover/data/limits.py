@@ -18,6 +18,14 @@ class LimitStore:
         none is left, else None."""
         window = int(now // window_seconds)
         window_end = (window + 1) * window_seconds
-        taken = self._dynamo.increment(self.table, {"pk": f"LIMIT#{name}#{subject}", "sk": f"W#{window}"}, "count",
+        taken = self._dynamo.increment(self.table, _key(name, subject, window), "count",
                                        {"expires_ttl": window_end + 3600}, below=limit)
         return None if taken is not None else max(1, int(window_end - now))
+
+    def give_back(self, name: str, subject: str, *, window_seconds: int, now: float) -> None:
+        """Return a slot taken in the current window for work that then failed."""
+        self._dynamo.increment(self.table, _key(name, subject, int(now // window_seconds)), "count", by=-1)
+
+
+def _key(name: str, subject: str, window: int) -> dict[str, str]:
+    return {"pk": f"LIMIT#{name}#{subject}", "sk": f"W#{window}"}

@@ -25,6 +25,8 @@ class LinkRecord(BaseModel):
     # The subject's versions when the link was issued: the link works only while both still hold.
     link_version: int
     token_version: int
+    # For staff: the business's token version at issue; locking or unlocking the business retires the link.
+    account_version: int | None = None
     created_at: int
     expires_at: int
     expiry_day: str
