@@ -117,3 +117,20 @@ def test_staff_and_customers_cannot_use_operator_routes(api: Api) -> None:
                          ("POST", "owner/password-reset")):
         reply = api.call(method, f"/v1/operator/accounts/{account_id}/{path}", token=owner)
         assert (reply.status, reply.code) == (403, "forbidden"), path
+
+
+def test_a_business_lock_retires_its_staff_s_outstanding_links(api: Api) -> None:
+    # Given a reset link sent to Demo's owner
+    operator = api.login(OPERATOR)
+    account_id = api.account_id("demo")
+    assert api.call("POST", f"/v1/operator/accounts/{account_id}/owner/password-reset", token=operator).status == 202
+    link = last_link_token("owner@demo.example")
+
+    # When the business is locked: the link is refused with 423; once unlocked, it is dead
+    api.call("POST", f"/v1/operator/accounts/{account_id}/lock", {}, token=operator)
+    during = api.call("POST", "/v1/auth/password/reset", {"token": link, "password": "Quiet-Meadow-Lamp-8"})
+    assert (during.status, during.code) == (423, "account_locked")
+    api.call("POST", f"/v1/operator/accounts/{account_id}/unlock", {}, token=operator)
+    after = api.call("POST", "/v1/auth/password/reset", {"token": link, "password": "Quiet-Meadow-Lamp-8"})
+    assert (after.status, after.code) == (410, "link_invalid")
+    assert api.call("POST", "/v1/auth/login", DEMO_OWNER).status == 200
