@@ -4,6 +4,7 @@ the functions would see in Lambda. Table definitions come from the template itse
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import boto3
@@ -80,3 +81,24 @@ def _resolve(value: Any, refs: dict[str, str]) -> str:
             text = text.replace("${" + name + "}", resolved)
         return text
     return str(value)
+
+
+def make_dynamodb_writes_atomic() -> None:
+    """DynamoDB applies each write, and each transaction, atomically; moto's server checks a
+    transaction's conditions and then applies it without a lock, so two racing transactions can
+    both pass. One lock around moto's writes restores DynamoDB's guarantee on the dev server,
+    where races are tested over HTTP."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_atomic", False):
+            continue
+
+        def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        atomic._atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, atomic)
