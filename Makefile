@@ -17,7 +17,7 @@ export POWERTOOLS_METRICS_DISABLED := true
 PY313_DIR := $(shell python3.13 -c 'import os, sys; print(os.path.dirname(sys.executable))' 2>/dev/null \
 	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin 2>/dev/null | tail -n 1)
 
-.PHONY: dev test lint typecheck validate build unit openapi invoke clean
+.PHONY: dev test lint typecheck validate build unit openapi invoke bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the h
 
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)
+
+bench: $(VENV)/.installed ## cold starts, AWS round trips, email-existence timing, cost per customer (a few minutes)
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,44 @@
+"""`make bench`: cold starts, AWS round trips, timing of existing versus unknown emails, and the
+cost per monthly active customer, each printed as a table, then a summary of every figure against
+its goal. A measurement, not a test: nothing fails, noisy machines are met with medians."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+
+from local.lambdas import ensure_layer_on_path
+
+
+def main() -> None:
+    ensure_layer_on_path()
+    # Powertools warns on every in-process invocation that emits no metric (jwks, docs, failures).
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    from bench import coldstart, cost, report, roundtrips, timing
+    from bench.aws import mocked
+    from bench.world import World
+
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[bench {time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    cold = coldstart.measure(progress)
+    print(report.cold_table(cold), flush=True)
+    print(report.anatomy_table(cold), flush=True)
+    with mocked():
+        world = World()
+        actions = roundtrips.measure(world, progress)
+        print(report.trips_table(actions), flush=True)
+        measured = cost.durations(world, progress)
+        comparisons = timing.measure(world, progress)
+        print(report.timing_table(comparisons), flush=True)
+        month = cost.compute(world, actions, measured)
+    print(report.cost_table(month), flush=True)
+    print(report.summary(cold, actions, comparisons, month), flush=True)
+    progress("done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+import time
+
+_STARTED = time.perf_counter()  # the first thing a fresh interpreter does: before any other import
+_STARTED_CPU = time.process_time()
+
+# One cold start, in a fresh interpreter: import a Lambda handler as the Python runtime would (its
+# code directory and the common layer on sys.path, the module imported by name), serve one event,
+# and print how long that took since the interpreter reached this file's first line.
+#
+#     python bench/child.py <code dir> <module.function> <event.json>
+#
+# Run by bench.coldstart, never imported. The parent reads the last line:
+# `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>`.
+
+import importlib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import uuid  # noqa: E402
+
+
+class LambdaContext:
+    """What a handler may read from its context object (as local.lambdas.LambdaContext, without
+    importing the dev tooling, which would add yaml to the measured imports)."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.memory_limit_in_mb = 1024
+        self.aws_request_id = str(uuid.uuid4())
+        self.invoked_function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "bench"
+        self.function_version = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def main() -> None:
+    code_dir, handler, event_path = sys.argv[1:4]
+    # Lambda's sys.path: the function's code, then the layer; not this script's own directory.
+    sys.path[0:1] = [code_dir, os.environ["BENCH_LAYER"]]
+    module_name, _, function_name = handler.rpartition(".")
+    with open(event_path, encoding="utf-8") as file:
+        event = json.load(file)
+    module = importlib.import_module(module_name)
+    imported_ms = (time.perf_counter() - _STARTED) * 1000
+    response = getattr(module, function_name)(event, LambdaContext(os.environ.get("BENCH_FUNCTION", "bench")))
+    elapsed_ms = (time.perf_counter() - _STARTED) * 1000
+    cpu_ms = (time.process_time() - _STARTED_CPU) * 1000
+    status = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
+    if isinstance(response, dict) and response.get("batchItemFailures"):
+        status = "failed"
+    sys.stdout.flush()
+    print(f"\nBENCH {elapsed_ms:.3f} {status} {imported_ms:.3f} {cpu_ms:.3f}", flush=True)
+
+
+main()

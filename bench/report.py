@@ -1,0 +1,209 @@
+"""Readable tables: one per part, and the summary of every figure against its goal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bench import coldstart, cost, timing
+from bench.calls import Call, capacity, names, table_shapes
+from bench.coldstart import ColdStarts
+from bench.cost import MonthCost
+from bench.roundtrips import Action
+from bench.timing import Comparison
+
+_NUMBER = re.compile(r"^[-+$]?[\d.,]+(?:\s?(?:x|ms|%))?$")
+
+
+def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]], notes: Sequence[str] = ()) -> str:
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(header), *(len(row[column]) for row in cells)) for column, header in enumerate(headers)]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(cell.rjust(width) if _NUMBER.match(cell) else cell.ljust(width)
+                         for cell, width in zip(row, widths, strict=True)).rstrip()
+
+    rule = "-" * len(line(["-" * width for width in widths]))
+    out = ["", title, "=" * len(title), line(list(headers)), rule, *(line(row) for row in cells), rule]
+    out += [f"  {note}" for note in notes]
+    return "\n".join(out)
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "MISS")
+
+
+# -- part 1 --------------------------------------------------------------------------------------
+
+
+def cold_table(result: ColdStarts) -> str:
+    rows = []
+    for subject in [result.baseline, *result.informational, *result.subjects]:
+        judged = subject in result.subjects
+        ratio = result.ratio(subject)
+        cpu_ratio = result.cpu_ratio(subject)
+        times = subject.times
+        statuses = ",".join(sorted(set(subject.statuses))) or "-"
+        rows.append([
+            subject.name, subject.sample, statuses,
+            f"{subject.median:.0f}" if subject.median is not None else "-",
+            f"{min(times):.0f}-{max(times):.0f}" if times else "-",
+            f"{subject.import_median:.0f}" if subject.import_median is not None else "-",
+            f"{ratio:.2f}x" if ratio is not None else "-",
+            f"{cpu_ratio:.2f}x" if cpu_ratio is not None else "-",
+            f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
+            verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
+            "; ".join(subject.errors[:1]),
+        ])
+    return table(
+        f"Part 1. Cold start: import + first request in a fresh interpreter ({coldstart.ROUNDS} runs, median)",
+        ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs baseline", "CPU vs baseline",
+         "goal", "result", "errors"], rows,
+        ["baseline: the same libraries (Powertools resolver, Logger, Tracer, Metrics, boto3, pydantic, jwt),"
+         " one trivial route; measured in the same run, interleaved with the functions, twice per round"
+         f" ({len(result.baseline.times)} runs)",
+         "'baseline + validation' turns on the resolver's request validation, as handover.web does; 'baseline + 1"
+         " DynamoDB GetItem' builds a DynamoDB client and reads one item, the least a function that reads"
+         " DynamoDB on its first request does (both shown, not judged)",
+         "AWS: moto server on 127.0.0.1 (one process, started and seeded once); bytecode cached after a"
+         " warm-up round; runs interleaved in a shuffled order each round",
+         "judged on wall time (median ms); 'CPU vs baseline' compares the children's CPU time, which load from"
+         " other processes moves less (information)",
+         f"not included: compiling the layer's and a function's own .py files, ~{result.compile_ms:.0f} ms here,"
+         " which Lambda pays on every cold start unless the layer ships .pyc (sam build copies the sources)"])
+
+
+def anatomy_table(result: ColdStarts) -> str:
+    rows = [[name, f"{ms:.1f}" if ms is not None else "-", why[:80]] for name, ms, why in result.anatomy]
+    return table(
+        f"Part 1, continued. Where a cold start goes: each step in a fresh interpreter ({coldstart.ROUNDS} runs,"
+        " median)",
+        ["step (in the order a first request meets them)", "adds ms", "could not run"], rows,
+        ["each figure is what the step adds after the ones above it (bench/anatomy.py)",
+         f"goal budget: 1.15 x {result.baseline.median or 0:.0f} ms leaves"
+         f" {0.15 * (result.baseline.median or 0):.0f} ms for everything a function adds to the baseline"])
+
+
+# -- part 2 --------------------------------------------------------------------------------------
+
+
+def _units(calls: list[Call]) -> str:
+    shapes = table_shapes()
+    rru = sum(capacity(call, shapes)[0] for call in calls)
+    wru = sum(capacity(call, shapes)[1] for call in calls)
+    return f"{rru:g} R / {wru:g} W"
+
+
+def trips_table(actions: list[Action]) -> str:
+    rows = []
+    for action in actions:
+        count = len(action.warm)
+        statuses = ",".join(str(status) for status in action.statuses)
+        rows.append([
+            action.name, str(count), names(action.warm),
+            f"<= {action.goal}" if action.goal is not None else "-",
+            verdict(count <= action.goal and action.ok) if action.goal is not None else "",
+            ", ".join(action.cold_extra) or "-", ", ".join(action.clients) or "-", _units(action.warm), statuses,
+            action.note,
+        ])
+    return table(
+        "Part 2. AWS round trips per warm request (authentication included)",
+        ["action", "calls", "calls by name (warm)", "goal", "result", "first request adds",
+         "clients built by the first request", "DynamoDB units", "HTTP", "note"], rows,
+        ["warm: the second request of a fresh runtime; the first request's one-off calls (per cold start) are"
+         " shown under 'first request adds' and not counted",
+         "counted with botocore 'before-call' hooks on the runtime's boto3 session (every client the service"
+         " makes, Powertools idempotency included); in-process moto (mock_aws)",
+         "DynamoDB units: estimated read/write request units of the warm request (see bench/calls.py)"])
+
+
+# -- part 3 --------------------------------------------------------------------------------------
+
+
+def timing_table(comparisons: list[Comparison]) -> str:
+    low, high = timing.GOAL
+    rows = []
+    for comparison in comparisons:
+        existing = sorted(comparison.existing)
+        unknown = sorted(comparison.unknown)
+        rows.append([
+            comparison.name, str(len(existing)),
+            f"{existing[len(existing) // 2]:.1f}", f"{unknown[len(unknown) // 2]:.1f}",
+            f"{comparison.ratio:.3f}", f"{comparison.paired_ratio:.3f}", f"{low:.1f}-{high:.1f}",
+            verdict(low <= comparison.ratio <= high and comparison.ok),
+            ",".join(str(status) for status in sorted(comparison.statuses)),
+        ])
+    return table(
+        "Part 3. Does timing reveal whether an email exists? (medians, existing / unknown)",
+        ["comparison", "tries each", "existing ms", "unknown ms", "ratio", "paired", "goal", "result", "HTTP"],
+        rows,
+        ["interleaved tries, one warm-up pair not counted; in-process handlers on moto (mock_aws)",
+         "login: 50 distinct existing (verified, active) customers with a wrong password vs 50 unknown emails",
+         "forgot-password: 50 existing vs 50 unknown emails, each try from its own source IP",
+         "ratio: of the medians (judged); paired: median of the per-pair ratios (information, steadier under load)",
+         *(f"unexpected answer ({comparison.name}): {comparison.errors[0][:200]}"
+           for comparison in comparisons if comparison.errors)])
+
+
+# -- part 4 --------------------------------------------------------------------------------------
+
+
+def cost_table(month: MonthCost) -> str:
+    rows = []
+    for action in month.actions:
+        rows.append([
+            action.name, str(action.per_month), action.function, f"{action.memory_mb}",
+            f"{action.duration_ms:.1f}", f"{action.gb_seconds:.4f}", f"{action.rru:g}", f"{action.wru:g}",
+            str(action.signs), str(action.emails), f"${action.usd:.8f}", f"${action.usd_month:.8f}",
+        ])
+    p = month.prices
+    share = ", ".join(f"{part} ${month.share(part):.7f}" for part in ("lambda", "http api", "dynamodb", "kms", "ses"))
+    lite = float(p["cognito_lite_mau"]["usd"])
+    essentials = float(p["cognito_essentials_mau"]["usd"])
+    rows.append(["per monthly active customer", "", "", "", "", "", "", "", "", "", "", f"${month.per_mau:.7f}"])
+    rows.append(["Amazon Cognito Lite", "", "", "", "", "", "", "", "", "", "", f"${lite:.4f}"])
+    rows.append(["Amazon Cognito Essentials", "", "", "", "", "", "", "", "", "", "", f"${essentials:.4f}"])
+    return table(
+        f"Part 4. Cost per monthly active customer ({p['region']}, {p['currency']}; prices: bench/prices.toml)",
+        ["action", "per month", "function", "MB", "warm ms", "GB-s", "RRU", "WRU", "KMS signs", "emails",
+         "USD each", "USD per month"], rows,
+        [f"month: {', '.join(f'{n} x {name}' for name, n in cost.MONTH.items())}; goal <= ${cost.GOAL}"
+         f" per MAU -> {verdict(month.per_mau <= cost.GOAL)}",
+         f"by charge: {share}",
+         "each request: 1 Lambda request + 1 HTTP API request + GB-s (warm duration in-process, rounded up to the"
+         " ms, at the template's MemorySize) + DynamoDB units (part 2 calls, estimated as in bench/calls.py)"
+         " + KMS Sign + SES",
+         f"vs Cognito: {lite / month.per_mau:.0f}x cheaper than Lite, {essentials / month.per_mau:.0f}x than"
+         " Essentials; left out: cold starts (one KMS GetPublicKey each, longer first durations), failed"
+         " logins, the portal's link read before a claim, fixed monthly costs (KMS key $1, storage, logs, X-Ray)",
+         "the warm durations come from this machine with AWS in-process; a 1024 MB arm64 Lambda (about 0.6"
+         " vCPU) runs argon2 slower and waits on real network round trips, so read GB-s as a lower bound"])
+
+
+# -- summary -------------------------------------------------------------------------------------
+
+
+def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost) -> str:
+    rows = []
+    for subject in cold.subjects:
+        ratio = cold.ratio(subject)
+        rows.append([f"cold start: {subject.name}",
+                     f"{subject.median:.0f} ms = {ratio:.2f}x" if ratio is not None and subject.median else "error",
+                     f"<= {coldstart.GOAL_RATIO:.2f}x baseline ({cold.baseline.median or 0:.0f} ms)",
+                     verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO)])
+    for action in actions:
+        if action.goal is None:
+            rows.append([f"round trips: {action.name.strip()}", str(len(action.warm)), "(information)", ""])
+            continue
+        rows.append([f"round trips: {action.name}", str(len(action.warm)), f"<= {action.goal}",
+                     verdict(len(action.warm) <= action.goal and action.ok)])
+    low, high = timing.GOAL
+    for comparison in comparisons:
+        rows.append([f"timing: {comparison.name}", f"{comparison.ratio:.3f}", f"{low:.1f} - {high:.1f}",
+                     verdict(low <= comparison.ratio <= high and comparison.ok)])
+    rows.append(["cost per monthly active customer", f"${month.per_mau:.7f}", f"<= ${cost.GOAL}",
+                 verdict(month.per_mau <= cost.GOAL)])
+    judged = [row for row in rows if row[3] in ("PASS", "MISS")]
+    missed = sum(1 for row in judged if row[3] == "MISS")
+    return table("SUMMARY", ["figure", "measured", "goal", "result"], rows,
+                 [f"{len(judged) - missed} of {len(judged)} goals met; {missed} missed"])
