@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-
 from handover.errors import EmailInvalid
 
 
@@ -11,6 +9,8 @@ def normalise_email(raw: str) -> str:
     if not raw.isascii():
         # SES cannot deliver to internationalised addresses; refuse them up front.
         raise EmailInvalid("Only addresses written in ASCII can receive email")
+    from email_validator import EmailNotValidError, validate_email  # tens of ms: only where emails arrive
+
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as error:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from handover.errors import EmailUnavailable
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f]+")
 
@@ -48,6 +50,8 @@ class Mailer:
 
     @cached_property
     def _templates(self) -> Environment:
+        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # only where mail is sent
+
         return Environment(loader=PackageLoader("handover", "templates"), undefined=StrictUndefined,
                            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 

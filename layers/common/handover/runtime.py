@@ -1,39 +1,42 @@
-"""Everything a function needs, built once per cold start, on first use (never at import)."""
+"""Everything a function needs, built once per cold start, on first use (never at import).
+
+Collaborators are imported inside the properties that build them, and AWS clients a function
+may not need (SES, SQS, the idempotency table's) are created on their first call, so each
+function's cold start pays only for what it uses.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
 
-from handover.callers import Authenticator
-from handover.claiming import Claiming
-from handover.cleanup import Cleanup
-from handover.customers import Customers
-from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo
-from handover.data.history import HistoryStore
-from handover.data.limits import LimitStore
-from handover.data.links import LinkStore
-from handover.history import HistoryReader
-from handover.idempotency import Idempotency
-from handover.impersonation import Impersonation
-from handover.link_mail import LinkMailer
-from handover.links import Links
-from handover.locks import Locks
-from handover.logins import Logins
-from handover.mailer import Mailer
-from handover.passwords import Passwords
-from handover.queue import WorkQueue
-from handover.resets import PasswordResets
-from handover.sessions import Sessions
 from handover.settings import Settings
-from handover.signer import TokenSigner
+
+if TYPE_CHECKING:
+    from handover.callers import Authenticator
+    from handover.claiming import Claiming
+    from handover.cleanup import Cleanup
+    from handover.customers import Customers
+    from handover.data.directory import Directory
+    from handover.data.dynamo import Dynamo
+    from handover.data.history import HistoryStore
+    from handover.history import HistoryReader
+    from handover.idempotency import Idempotency
+    from handover.impersonation import Impersonation
+    from handover.link_mail import LinkMailer
+    from handover.links import Links
+    from handover.locks import Locks
+    from handover.logins import Logins
+    from handover.mailer import Mailer
+    from handover.passwords import Passwords
+    from handover.resets import PasswordResets
+    from handover.sessions import Sessions
+    from handover.signer import TokenSigner
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
 _AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
@@ -57,92 +60,131 @@ class Runtime:
 
     @cached_property
     def dynamo(self) -> Dynamo:
+        from handover.data.dynamo import Dynamo
         return Dynamo(self.client("dynamodb"))
 
     @cached_property
     def directory(self) -> Directory:
+        from handover.data.directory import Directory
         return Directory(self.dynamo, self.settings.directory_table)
 
     @cached_property
     def history(self) -> HistoryStore:
+        from handover.data.history import HistoryStore
         return HistoryStore(self.dynamo, self.settings.history_table)
 
     @cached_property
     def links(self) -> Links:
+        from handover.data.links import LinkStore
+        from handover.links import Links
         lifetimes = {"invite": self.settings.invite_link_seconds, "reset": self.settings.reset_link_seconds}
         return Links(LinkStore(self.dynamo, self.settings.links_table), lifetimes=lifetimes)  # type: ignore[arg-type]
 
     @cached_property
     def signer(self) -> TokenSigner:
+        from handover.signer import TokenSigner
         return TokenSigner(self.client("kms"), self.settings.token_key_id)
 
     @cached_property
     def sessions(self) -> Sessions:
+        from handover.sessions import Sessions
         return Sessions(self.signer, issuer=self.settings.token_issuer, audience=self.settings.token_audience,
                         lifetime=self.settings.access_token_seconds)
 
     @cached_property
     def passwords(self) -> Passwords:
+        from handover.passwords import Passwords
         return Passwords()
 
     @cached_property
     def mailer(self) -> Mailer:
-        return Mailer(self.client("sesv2"), self.settings.sender_address)
+        from handover.mailer import Mailer
+        return Mailer(LazyClient(self, "sesv2"), self.settings.sender_address)
 
     @cached_property
     def idempotency(self) -> Idempotency:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        from handover.idempotency import Idempotency
         return Idempotency(DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
-                                                    boto3_client=self.client("dynamodb")))
+                                                    boto3_client=LazyClient(self, "dynamodb")))
 
     @cached_property
     def authenticator(self) -> Authenticator:
+        from handover.callers import Authenticator
         return Authenticator(self.sessions, self.directory)
 
     @cached_property
     def logins(self) -> Logins:
+        from handover.logins import Logins
         return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions)
 
     @cached_property
     def claiming(self) -> Claiming:
+        from handover.claiming import Claiming
         return Claiming(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
                         passwords=self.passwords, sessions=self.sessions,
                         retention_days=self.settings.history_retention_days)
 
     @cached_property
     def link_mailer(self) -> LinkMailer:
+        from handover.link_mail import LinkMailer
         return LinkMailer(dynamo=self.dynamo, directory=self.directory, links=self.links, mailer=self.mailer,
                           portal_url=self.settings.portal_url)
 
     @cached_property
     def customers(self) -> Customers:
+        from handover.customers import Customers
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
                          history=self.history, passwords=self.passwords,
                          retention_days=self.settings.history_retention_days)
 
     @cached_property
     def resets(self) -> PasswordResets:
+        from handover.data.limits import LimitStore
+        from handover.queue import WorkQueue
+        from handover.resets import PasswordResets
         return PasswordResets(directory=self.directory, link_mailer=self.link_mailer,
                               limits=LimitStore(self.dynamo, self.settings.directory_table),
-                              queue=WorkQueue(self.client("sqs"), self.settings.reset_queue_url),
+                              queue=WorkQueue(LazyClient(self, "sqs"), self.settings.reset_queue_url),
                               history=self.history, retention_days=self.settings.history_retention_days)
 
     @cached_property
     def locks(self) -> Locks:
+        from handover.locks import Locks
         return Locks(dynamo=self.dynamo, directory=self.directory, customers=self.customers, history=self.history,
                      retention_days=self.settings.history_retention_days)
 
     @cached_property
     def impersonation(self) -> Impersonation:
+        from handover.impersonation import Impersonation
         return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
                              history=self.history, retention_days=self.settings.history_retention_days)
 
     @cached_property
     def history_reader(self) -> HistoryReader:
+        from handover.history import HistoryReader
         return HistoryReader(directory=self.directory, store=self.history)
 
     @cached_property
     def cleanup(self) -> Cleanup:
+        from handover.cleanup import Cleanup
         return Cleanup(history=self.history, links=self.links.store)
+
+
+class LazyClient:
+    """Stands for an AWS client and creates it on first use."""
+
+    def __init__(self, runtime: Runtime, service: str) -> None:
+        self._runtime = runtime
+        self._service = service
+
+    @cached_property
+    def _client(self) -> Any:
+        return self._runtime.client(self._service)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
 
 
 @cache
