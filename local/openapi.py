@@ -35,6 +35,33 @@ def generate() -> dict[str, Any]:
         merge.add_schema(load(function).app.get_openapi_schema(title="Handover API", version="1.0.0",
                                                                     security_schemes=SECURITY_SCHEMES))
     document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+    return _without_unused_schemas(document)
+
+
+def _without_unused_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """Drops the component schemas no operation reaches: Powertools always adds its own 422 body
+    (HTTPValidationError, whose items lack `msg`), which no route answers; every 422 here is a
+    problem+json (handover.web)."""
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+
+    def references(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["$ref"][len(prefix):]} if str(node.get("$ref", "")).startswith(prefix) else set()
+            return found.union(*(references(value) for value in node.values()))
+        if isinstance(node, list):
+            return set().union(*(references(value) for value in node))
+        return set()
+
+    reached: set[str] = set()
+    pending = references(document.get("paths", {}))
+    while pending:
+        name = pending.pop()
+        if name not in reached and name in schemas:
+            reached.add(name)
+            pending |= references(schemas[name])
+    for name in set(schemas) - reached:
+        del schemas[name]
     return document
 
 

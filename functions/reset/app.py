@@ -50,7 +50,7 @@ def reset_password(body: ResetPasswordRequest) -> IssuedToken:
 
 @app.post("/v1/customers/<id>/password-reset", status_code=202, tags=["customers"], security=web.BEARER,
           summary="Email the customer a reset link (for an unclaimed customer: add a password)",
-          responses=web.documented(202, InviteAccepted, 400, 401, 403, 404, 413, 415, 422, 423))
+          responses=web.documented(202, InviteAccepted, 400, 401, 403, 404, 409, 413, 415, 422, 423))
 @tracer.capture_method
 def send_password_reset(
     id: str,

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,21 @@ class Http:
 
 @pytest.fixture(scope="session")
 def dev_server() -> Iterator[Http]:
+    with serving() as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def own_dev_server() -> Iterator[Http]:
+    """A dev server for one module alone, for tests whose requests leave state (locks, spent login
+    attempts, rate limits) that the other tests must not meet."""
+    with serving() as http:
+        yield http
+
+
+@contextmanager
+def serving() -> Iterator[Http]:
+    """`python -m local.server` on a free port, from its banner until the block ends."""
     port = free_port()
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen([sys.executable, "-m", "local.server"], cwd=ROOT,

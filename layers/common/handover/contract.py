@@ -14,8 +14,6 @@ from pydantic import (
     GetJsonSchemaHandler,
     SecretStr,
     StringConstraints,
-    TypeAdapter,
-    ValidationError,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -40,58 +38,55 @@ class _Documented:
         return schema
 
 
-# Text fields hold printable characters only: nothing in Unicode's "Other" categories (control,
-# format, surrogate, private use, unassigned) and no separator but the ASCII space; this is
-# str.isprintable(), spelled as a pattern so that the OpenAPI document states it exactly and the
-# service checks it with the same (Rust) regex engine and Unicode tables as the document's readers.
-_VISIBLE = r"[^\p{C}\p{Z}]"
-# What strip_whitespace removes around a value before it is checked (str.strip(): Unicode
-# White_Space and U+001C..U+001F), so a document pattern lets it through at either end.
-_PAD = r"[\s\x1C-\x1F]"
-_PRINTABLE = TypeAdapter(Annotated[str, StringConstraints(pattern=rf"^(?:{_VISIBLE}| )*$")])
-# A printable text, as sent (before the stripping), that is not empty once stripped / that may be.
-TEXT_PATTERN = rf"^{_PAD}*{_VISIBLE}(?:{_VISIBLE}| )*{_PAD}*$"
-OPTIONAL_TEXT_PATTERN = rf"^{_PAD}*(?:{_VISIBLE}(?:{_VISIBLE}| )*)?{_PAD}*$"
+# Free text is printable: str.isprintable() after the white space around it is trimmed, i.e. no
+# control or format character, no line break, nothing unassigned. JSON Schema has no portable way
+# to say that (a pattern would need Unicode property classes, read against whichever Unicode
+# version its engine has), so the document names it as a format of its own.
+PRINTABLE = _Documented(format="printable", description="Printable text: no control or format characters and no "
+                                                        "line breaks; white space around it is trimmed")
 
 
 def _printable(value: str) -> str:
-    try:
-        _PRINTABLE.validate_python(value)
-    except ValidationError:
-        raise ValueError("must not contain control characters or line breaks") from None
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError("must not contain control characters or line breaks")
     return value
 
 
 # An address the service accepts for sending email (handover.emails.normalise_email, which answers
 # 422 `email_invalid` otherwise): ASCII, an unquoted dot-atom local part, and a domain of at least
-# two LDH labels whose last one is not all digits and is not a special-use name.
+# two LDH labels whose last one ends with a letter and is not a special-use name. (White space
+# around it is trimmed first, as around every text.)
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"(?![A-Za-z0-9]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_LABEL = r"(?![A-Za-z0-9-]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TOP_LABEL = r"(?![A-Za-z0-9-]{2}--)(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]"
 _SPECIAL_USE = "|".join("".join(f"[{c.upper()}{c}]" for c in name)
                         for name in ("arpa", "invalid", "local", "localhost", "onion", "test"))
-ADDRESS_PATTERN = (rf"^{_PAD}*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+"
-                   rf"(?![0-9]+{_PAD}*$)(?!(?:{_SPECIAL_USE}){_PAD}*$){_LABEL}{_PAD}*$")
+ADDRESS_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?!(?:{_SPECIAL_USE})$){_TOP_LABEL}$"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_printable), _Documented(pattern=TEXT_PATTERN)]
+                 AfterValidator(_printable), PRINTABLE]
 # An email as typed at sign-in or forgot-password: any text (an unknown one is simply not found).
 EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
 # An email the service will write to (create, invite, reset): refused with 422 `email_invalid`
-# unless it is an address that can receive email.
+# unless it is an address that can receive email. Not `format: email`: that one (RFC 5321) caps
+# the local part at 64 characters, which the service does not, so the pattern says it exactly.
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
-                         _Documented(format="email", pattern=ADDRESS_PATTERN)]
+                         _Documented(pattern=ADDRESS_PATTERN, description="An address that can receive email "
+                                     "(ASCII, unquoted, a domain name with a dot); refused with 422 email_invalid")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable),
-                  _Documented(pattern=OPTIONAL_TEXT_PATTERN)]
+                  PRINTABLE]
 # Secrets are SecretStr so that no log line, even at DEBUG, can print them. A password may be long
 # enough to reach the policy's own `max_length` rule, never long enough to cost anything.
 PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
 LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable),
-                   _Documented(pattern=OPTIONAL_TEXT_PATTERN)]
-# Custom field values are stored as they are: strings, booleans, null and integers DynamoDB can
-# hold exactly (38 digits). Non-integral numbers are refused (422) rather than stored inexactly.
+                   PRINTABLE]
+# Custom field values are stored as they are, as DynamoDB attributes: strings, booleans, null, and
+# integers every JSON reader holds exactly (I-JSON, RFC 7493: at most 2**53 - 1 either way). The
+# storage takes no floats, so a non-integral number is refused with 422 here instead of failing
+# (500) when the customer is written. DynamoDB refuses empty attribute names, hence min_length.
 CustomFieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-CustomFieldNumber = Annotated[int, Field(ge=-(10**38 - 1), le=10**38 - 1)]
+CustomFieldNumber = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
 CustomFields = Annotated[dict[CustomFieldName, str | CustomFieldNumber | bool | None], Field(max_length=50)]
 
 

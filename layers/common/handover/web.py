@@ -3,6 +3,7 @@ place errors become HTTP), and the dependencies that authenticate callers."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -69,16 +70,26 @@ def _unexpected(error: Exception) -> Response[str]:
     return problem(500, "internal_error", "Internal error", "Something went wrong on our side")
 
 
-def _refused_body(event: dict[str, Any]) -> errors.HandoverError | None:
-    """Bodies over 64 KB, and bodies that are not JSON, are refused before anything parses them."""
+def _refused_body(event: dict[str, Any]) -> Response[str] | None:
+    """Bodies over 64 KB, and bodies that are not JSON, are refused before anything parses them;
+    so are JSON bodies that are not an object (every body of the API is one), which Powertools
+    would otherwise read leniently (a list stands for its first item)."""
     body = event.get("body") or ""
     if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
-        return errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes")
-    if body:
-        headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-        content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
-        if content_type != "application/json" and not content_type.endswith("+json"):
-            return errors.UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`")
+        return problem_from(errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes"))
+    if not body:
+        return None
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        return problem_from(errors.UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`"))
+    try:
+        parsed = json.loads(base64.b64decode(body) if event.get("isBase64Encoded") else body)
+    except ValueError:  # not JSON, nor UTF-8, nor base64: the resolver answers 400 malformed_request
+        return None
+    if parsed is not None and not isinstance(parsed, dict):
+        return problem(422, "validation_error", "The request is not valid", "The body must be a JSON object",
+                       errors=[{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
     return None
 
 
@@ -89,9 +100,8 @@ class Resolver(APIGatewayHttpResolver):
         refusal = _refused_body(event)
         if refusal is None:
             return super().resolve(event, context)
-        response = problem_from(refusal)
-        return {"statusCode": response.status_code, "headers": {"Content-Type": PROBLEM_JSON},
-                "body": response.body, "isBase64Encoded": False}
+        return {"statusCode": refusal.status_code, "headers": {"Content-Type": PROBLEM_JSON},
+                "body": refusal.body, "isBase64Encoded": False}
 
 
 def build_resolver() -> Resolver:
@@ -107,15 +117,23 @@ def build_resolver() -> Resolver:
     return app
 
 
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                               "schema": {"type": "integer", "minimum": 0}}}
+
+
 def documented(status: int, model: type[BaseModel] | None, *error_statuses: int) -> dict[int, Any]:
-    """OpenAPI `responses` of a route: its success and every problem+json status it can answer
-    (503, a failed dependency, is always possible)."""
-    responses: dict[int, Any] = {status: {"description": HTTPStatus(status).phrase}}
+    """OpenAPI `responses` of a route: its success and every problem+json status it can answer.
+    422 (a parameter, header or body the validation refuses) and 503 (a failed dependency) are
+    always possible; a 429 carries Retry-After."""
+    # Without a model the success has no body at all (Powertools would otherwise document one).
+    responses: dict[int, Any] = {status: {"description": HTTPStatus(status).phrase, "content": {}}}
     if model is not None:
         responses[status]["content"] = {"application/json": {"model": model}}
-    for error_status in sorted({*error_statuses, 503}):
+    for error_status in sorted({*error_statuses, 422, 503}):
         responses[error_status] = {"description": HTTPStatus(error_status).phrase,
                                    "content": {PROBLEM_JSON: {"model": Problem}}}
+        if error_status == 429:
+            responses[error_status]["headers"] = RETRY_AFTER
     return responses
 
 
