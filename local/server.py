@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local.aws import REGION, create_resources, make_dynamodb_writes_atomic
-from local.lambdas import LambdaContext, by_name, ensure_layer_on_path, handler_of
+from local.lambdas import Containers, LambdaContext, by_name, ensure_layer_on_path, handler_of
 from local.outbox import Outbox, capture_sesv2
 from local.template import Function, Route, functions
 from local.triggers import Triggers
@@ -81,6 +81,7 @@ class Gateway:
 
     def __init__(self, all_functions: list[Function]) -> None:
         self.routes = [(route, function) for function in all_functions for route in function.routes]
+        self.containers = Containers()
 
     def match(self, method: str, path: str) -> tuple[Route, Function, dict[str, str]] | None:
         for route, function in self.routes:
@@ -97,7 +98,8 @@ class Gateway:
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
         route, function, parameters = matched
         event = api_event(route, method, split.path, split.query, headers, body, parameters, source_ip)
-        response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+        with self.containers.handler(function) as handler:
+            response = handler(event, LambdaContext(function_name=function.logical_id))
         payload = response.get("body") or ""
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}

@@ -90,3 +90,19 @@ def test_a_resend_racing_a_claim_of_the_previous_link(dev_server: Http, owner: s
     if resend.status == 202:
         late = dev_server.call("POST", "/v1/auth/claim", {"token": previous, "password": PASSWORD})
         assert late.status == 410
+
+
+def test_concurrent_requests_to_one_function_never_mix(dev_server: Http) -> None:
+    # Forgot-passwords and password resets with unknown links, all at once, to the same function:
+    # each answer must be its own (a shared resolver would mix them up). Six forgot-passwords keep
+    # the dev server's one source address under its per-minute limit.
+    def call(number: int) -> HttpReply:
+        if number % 2:
+            return dev_server.call("POST", "/v1/auth/password/reset", {"token": f"unknown-{number}",
+                                                                       "password": PASSWORD})
+        return dev_server.call("POST", "/v1/auth/password/forgot", {"realm": "customer", "account": "demo",
+                                                                    "email": f"mix-{number}@example.com"})
+
+    replies = all_at_once(12, call)
+
+    assert [reply.status for reply in replies] == [202 if number % 2 == 0 else 410 for number in range(12)]
