@@ -30,16 +30,10 @@ def invite(
     body: InviteRequest | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
-    email = body.email if body else None
-
-    def send() -> dict:
-        invitation = runtime().customers.send_link(caller, id, "invite", email)
-        metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
-        return InviteAccepted(expires_at=iso(invitation.expires_at)).model_dump()
-
-    sent = runtime().idempotency.once(idempotency_key, caller, f"invite:{id}", {"email": email}, send,
-                                       app.lambda_context)
-    return InviteAccepted.model_validate(sent)
+    sent = runtime().customers.send_link_once(caller, id, "invite", body.email if body else None,
+                                              idempotency_key, app.lambda_context)
+    metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
+    return InviteAccepted(expires_at=iso(sent.expires_at))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -58,15 +58,9 @@ def send_password_reset(
     body: PasswordResetRequest | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
-    email = body.email if body else None
-
-    def send() -> dict:
-        sent = runtime().customers.send_link(caller, id, "reset", email)
-        return InviteAccepted(expires_at=iso(sent.expires_at)).model_dump()
-
-    sent = runtime().idempotency.once(idempotency_key, caller, f"password-reset:{id}", {"email": email}, send,
-                                      app.lambda_context)
-    return InviteAccepted.model_validate(sent)
+    sent = runtime().customers.send_link_once(caller, id, "reset", body.email if body else None,
+                                              idempotency_key, app.lambda_context)
+    return InviteAccepted(expires_at=iso(sent.expires_at))
 
 
 @app.put("/v1/customers/<id>/password", status_code=204, tags=["customers"], security=web.BEARER,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from handover import password_policy
 from handover.callers import Caller, forbid_impersonation
@@ -34,6 +35,9 @@ from handover.ids import new_id
 from handover.link_mail import LinkMailer
 from handover.passwords import Passwords
 
+if TYPE_CHECKING:
+    from handover.idempotency import Idempotency
+
 
 @dataclass(frozen=True)
 class LinkSent:
@@ -42,12 +46,14 @@ class LinkSent:
 
 class Customers:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, link_mailer: LinkMailer, history: HistoryStore,
-                 passwords: Passwords, retention_days: int, clock: Callable[[], float] = time.time) -> None:
+                 passwords: Passwords, idempotency: Callable[[], Idempotency], retention_days: int,
+                 clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
         self._link_mailer = link_mailer
         self._history = history
         self._passwords = passwords
+        self._idempotency = idempotency  # built on first use: most routes never need it
         self._retention_days = retention_days
         self._clock = clock
 
@@ -103,6 +109,17 @@ class Customers:
         link = self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email,
                                       extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id))
         return LinkSent(expires_at=link.expires_at)
+
+    def send_link_once(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None,
+                       idempotency_key: str | None, lambda_context: Any = None) -> LinkSent:
+        """`send_link`, done at most once per Idempotency-Key (a repeat answers the first result)."""
+
+        def send() -> dict[str, Any]:
+            return {"expires_at": self.send_link(caller, customer_id, kind, email).expires_at}
+
+        sent = self._idempotency().once(idempotency_key, caller, f"{kind}:{customer_id}", {"email": email}, send,
+                                        lambda_context)
+        return LinkSent(expires_at=int(sent["expires_at"]))
 
     def set_password(self, caller: Caller, customer_id: str, password: str) -> None:
         """Staff set the password directly: every session of the customer dies; the customer still

@@ -136,7 +136,7 @@ class Runtime:
     def customers(self) -> Customers:
         from handover.customers import Customers
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
-                         history=self.history, passwords=self.passwords,
+                         history=self.history, passwords=self.passwords, idempotency=lambda: self.idempotency,
                          retention_days=self.settings.history_retention_days)
 
     @cached_property
