@@ -3,6 +3,8 @@ passwords, brute-force protection."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from handover.runtime import Runtime
 
@@ -108,7 +110,17 @@ def test_reset_follows_the_password_policy_and_changes_nothing_when_refused(api:
     assert api.call("GET", f"/v1/auth/links/{link}").status == 200
 
 
-def test_at_most_three_reset_emails_per_address_per_hour(api: Api) -> None:
+@pytest.fixture
+def frozen_clock(seeded: Runtime, monkeypatch: pytest.MonkeyPatch) -> float:
+    """Rate windows are fixed windows: pin the clock in the middle of one, so no test straddles two."""
+    now = (time.time() // 3600) * 3600 + 1800 + 30
+    monkeypatch.setattr(seeded.resets, "_clock", lambda: now)
+    monkeypatch.setattr(seeded.logins, "_clock", lambda: now)
+    monkeypatch.setattr(seeded.claiming, "_clock", lambda: now)
+    return now
+
+
+def test_at_most_three_reset_emails_per_address_per_hour(api: Api, frozen_clock: float) -> None:
     api.claimed_customer(api.login(DEMO_OWNER))
     before = len(sent_emails())
     for _ in range(5):
@@ -118,7 +130,7 @@ def test_at_most_three_reset_emails_per_address_per_hour(api: Api) -> None:
     assert len(sent_emails()) - before == 3
 
 
-def test_forgot_password_is_throttled_per_source_not_per_email(api: Api) -> None:
+def test_forgot_password_is_throttled_per_source_not_per_email(api: Api, frozen_clock: float) -> None:
     statuses = [forgot(api, f"person{number}@example.com", source="198.51.100.9")[0] for number in range(12)]
     assert statuses[:10] == [202] * 10
     status, headers, body = forgot(api, "someone@example.com", source="198.51.100.9")
@@ -160,7 +172,8 @@ def test_staff_set_a_password_directly_but_the_email_must_still_be_verified(api:
     assert (weak.status, weak.code) == (422, "password_policy")
 
 
-def test_five_failed_logins_block_the_next_ones_for_known_and_unknown_emails(api: Api, seeded: Runtime) -> None:
+def test_five_failed_logins_block_the_next_ones_for_known_and_unknown_emails(api: Api, seeded: Runtime,
+                                                                            frozen_clock: float) -> None:
     # Given five wrong passwords for a known and for an unknown email
     owner = api.login(DEMO_OWNER)
     api.claimed_customer(owner)
