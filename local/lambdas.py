@@ -4,11 +4,9 @@ function's own directory as its code root, under a module name of its own."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
@@ -26,14 +24,10 @@ def ensure_layer_on_path() -> None:
 
 @cache
 def load(function: Function) -> ModuleType:
-    return _import(function, "")
-
-
-def _import(function: Function, copy: str) -> ModuleType:
     ensure_layer_on_path()
     module_file, _, _ = function.handler.rpartition(".")
     path = function.code_dir / f"{module_file}.py"
-    name = f"functions_{function.name}_{module_file}{copy}"
+    name = f"functions_{function.name}_{module_file}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
@@ -47,31 +41,34 @@ def handler_of(function: Function):  # type: ignore[no-untyped-def]
 
 
 class Containers:
-    """Lambda runs one request at a time per container and starts more containers for
-    concurrent requests. A Powertools resolver holds the request it is serving, so two requests
-    must never share one: each concurrent request gets a copy of the handler module of its own,
-    and copies are reused once free, like warm containers."""
+    """Lambda runs one request at a time in each container, a process of its own, and starts more
+    containers for concurrent requests. The dev server does the same with a pool of processes:
+    requests must not share one, since Powertools keeps the request being resolved in a class
+    attribute (BaseRouter.current_event), so two requests in one process would mix."""
 
-    def __init__(self) -> None:
-        self._idle: dict[str, list[ModuleType]] = {}
-        self._started: dict[str, int] = {}
-        self._lock = threading.Lock()
+    def __init__(self, size: int) -> None:
+        import multiprocessing
 
-    @contextmanager
-    def handler(self, function: Function) -> Iterator[Callable[[dict[str, Any], Any], Any]]:
-        with self._lock:
-            idle = self._idle.setdefault(function.logical_id, [])
-            module = idle.pop() if idle else None
-            if module is None:
-                number = self._started.get(function.logical_id, 0)
-                self._started[function.logical_id] = number + 1
-        if module is None:
-            module = load(function) if number == 0 else _import(function, f"_container{number}")
-        try:
-            yield getattr(module, function.handler.rpartition(".")[2])
-        finally:
-            with self._lock:
-                self._idle[function.logical_id].append(module)
+        context = multiprocessing.get_context("spawn")
+        self._pool = context.Pool(size, initializer=_start_container, initargs=(dict(os.environ),))
+
+    def invoke(self, function: Function, event: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = self._pool.apply(_invoke_in_container, (function.logical_id, event))
+        return response
+
+    def close(self) -> None:
+        self._pool.terminate()
+
+
+def _start_container(environ: dict[str, str]) -> None:
+    os.environ.update(environ)
+    ensure_layer_on_path()
+
+
+def _invoke_in_container(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    function = by_name(logical_id)
+    response: dict[str, Any] = handler_of(function)(event, LambdaContext(function_name=logical_id))
+    return response
 
 
 def by_name(name: str) -> Function:

@@ -79,9 +79,10 @@ def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers:
 class Gateway:
     """Routes like API Gateway: method and path template from template.yaml to one function."""
 
-    def __init__(self, all_functions: list[Function]) -> None:
+    def __init__(self, all_functions: list[Function], containers: Containers | None = None) -> None:
+        """Without `containers`, handlers run in this process (for one request at a time: tests)."""
         self.routes = [(route, function) for function in all_functions for route in function.routes]
-        self.containers = Containers()
+        self.containers = containers
 
     def match(self, method: str, path: str) -> tuple[Route, Function, dict[str, str]] | None:
         for route, function in self.routes:
@@ -98,8 +99,10 @@ class Gateway:
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
         route, function, parameters = matched
         event = api_event(route, method, split.path, split.query, headers, body, parameters, source_ip)
-        with self.containers.handler(function) as handler:
-            response = handler(event, LambdaContext(function_name=function.logical_id))
+        if self.containers is None:
+            response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+        else:
+            response = self.containers.invoke(function, event)
         payload = response.get("body") or ""
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}
@@ -183,6 +186,8 @@ class DevServer:
 
     def shutdown(self) -> None:
         self.triggers.stop()
+        if self.gateway.containers is not None:
+            self.gateway.containers.close()
         self.httpd.server_close()
         if self.aws is not None:
             self.aws.stop()
@@ -220,7 +225,8 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     capture_sesv2(outbox)
     all_functions = functions()
     os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": f"http://127.0.0.1:{port}"}))
-    server = DevServer(port, outbox, Gateway(all_functions), Triggers(all_functions))
+    containers = Containers(int(os.environ.get("LOCAL_CONTAINERS", "4")))
+    server = DevServer(port, outbox, Gateway(all_functions, containers), Triggers(all_functions))
     server.aws = aws
 
     from handover.runtime import runtime

@@ -105,4 +105,5 @@ def test_concurrent_requests_to_one_function_never_mix(dev_server: Http) -> None
 
     replies = all_at_once(12, call)
 
-    assert [reply.status for reply in replies] == [202 if number % 2 == 0 else 410 for number in range(12)]
+    assert [reply.status for reply in replies] == [202 if number % 2 == 0 else 410 for number in range(12)], [
+        reply.body for reply in replies]
