@@ -109,12 +109,7 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
                        headers={"idempotency-key": unique("trips-create-")})
         return lambda: world.send(event if idempotent else _without_idempotency_key(event))
 
-    actions.append(_twice(counter, Action("create customer", 4, 201, ("POST", "/v1/customers"),
-                                          note="with the sample's Idempotency-Key header"),
-                          create(True), create(True)))
-    actions.append(_twice(counter, Action("create customer, no key", None, 201, None,
-                                          note="without Idempotency-Key (information)"),
-                          create(False), create(False)))
+    actions += _with_and_without_key(counter, "create customer", 201, ("POST", "/v1/customers"), create)
 
     progress("round trips: invite")
 
@@ -123,12 +118,7 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
                        headers={"idempotency-key": unique("trips-invite-")})
         return lambda: world.send(event if idempotent else _without_idempotency_key(event))
 
-    actions.append(_twice(counter, Action("invite", 4, 202, ("POST", "/v1/customers/{id}/invite"),
-                                          note="with the sample's Idempotency-Key header"),
-                          invite(True), invite(True)))
-    actions.append(_twice(counter, Action("invite, no key", None, 202, None,
-                                          note="without Idempotency-Key (information)"),
-                          invite(False), invite(False)))
+    actions += _with_and_without_key(counter, "invite", 202, ("POST", "/v1/customers/{id}/invite"), invite)
 
     progress("round trips: forgot-password and its worker")
     emails = [f"{unique('forgot-')}@example.com" for _ in range(2)]
@@ -191,3 +181,14 @@ def _queued_messages() -> list[dict[str, Any]]:
         for message in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         found.extend(batch)
+
+
+def _with_and_without_key(counter: Counter, name: str, status: int, route: tuple[str, str],
+                          request: Callable[[bool], Request]) -> list[Action]:
+    """The action as the sample sends it (with Idempotency-Key, judged) and without the key (information)."""
+    return [
+        _twice(counter, Action(name, 4, status, route, note="with the sample's Idempotency-Key header"),
+               request(True), request(True)),
+        _twice(counter, Action(f"{name}, no key", None, status, None, note="without Idempotency-Key (information)"),
+               request(False), request(False)),
+    ]
