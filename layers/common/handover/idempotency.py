@@ -18,8 +18,6 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from handover.callers import Caller
 from handover.errors import IdempotencyInProgress, IdempotencyKeyReused, StorageUnavailable
 
-MAX_KEY_LENGTH = 200
-
 
 class Idempotency:
     def __init__(self, store: BasePersistenceLayer) -> None:
@@ -31,8 +29,6 @@ class Idempotency:
         context, an invocation that dies mid-way frees its key when its time runs out."""
         if not key:
             return produce()
-        if len(key) > MAX_KEY_LENGTH:
-            key = key[:MAX_KEY_LENGTH]
 
         def run(request: dict[str, Any]) -> dict[str, Any]:
             return produce()
