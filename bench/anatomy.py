@@ -58,7 +58,6 @@ def main() -> None:
     step("email_validator", lambda: __import__("email_validator"))
     step("jinja2", lambda: __import__("jinja2"))
     step("argon2, cryptography", lambda: (__import__("argon2"), __import__("handover.signer")))
-    step("Powertools idempotency utility", lambda: __import__("aws_lambda_powertools.utilities.idempotency"))
     step("the rest of handover.web and handover.runtime", lambda: __import__("handover.web"))
     import boto3
 
@@ -66,7 +65,6 @@ def main() -> None:
     dynamodb = step("DynamoDB client (the first client also loads the endpoint data)",
                     lambda: session.client("dynamodb"))
     kms = step("KMS client", lambda: session.client("kms"))
-    step("a second DynamoDB client (runtime.idempotency makes its own)", lambda: session.client("dynamodb"))
     step("SES v2 client", lambda: session.client("sesv2"))
     step("SQS client", lambda: session.client("sqs"))
     step("KMS GetPublicKey round trip (moto on loopback, first connection)",

@@ -3,8 +3,7 @@ would consume on an on-demand table.
 
 A Recorder is attached to the boto3 session that handover.runtime.Runtime.session creates, before
 any client exists: every client made from that session copies the session's handlers, so every
-call the service makes (its own clients and the Powertools idempotency client) is seen, and
-nothing else (the bench's own clients come from other sessions).
+call the service makes is seen, and nothing else (the bench's own clients come from other sessions).
 
 Capacity estimate (what DynamoDB would bill; moto does not report it, so it is estimated from the
 request and from the item as it was before and after the call, read back through an unrecorded

@@ -113,7 +113,7 @@ def trips_table(actions: list[Action]) -> str:
         ["warm: the second request of a fresh runtime; the first request's one-off calls (per cold start) are"
          " shown under 'first request adds' and not counted",
          "counted with botocore 'before-call' hooks on the runtime's boto3 session (every client the service"
-         " makes, Powertools idempotency included); in-process moto (mock_aws)",
+         " makes); in-process moto (mock_aws)",
          "DynamoDB units: estimated read/write request units of the warm request (see bench/calls.py)"])
 
 

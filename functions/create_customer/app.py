@@ -11,7 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
 from handover.callers import Caller
-from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView
+from handover.contract import CreateCustomerRequest, CustomerCreated
+from handover.idempotency import Receipt
 from handover.runtime import runtime
 
 logger = Logger()
@@ -28,14 +29,14 @@ def create_customer(
     caller: Annotated[Caller, Depends(web.staff_with("customers:write"))],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CustomerCreated:
-    def create() -> dict:
-        customer, booking_count, invite = runtime().customers.create(caller, body)
+    def create(receipt: Receipt) -> dict:
+        created = runtime().customers.create(caller, body, receipt)
         metrics.add_metric(name="CustomersCreated", unit=MetricUnit.Count, value=1)
-        return CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite).model_dump()
+        return created.model_dump(mode="json")
 
-    created = runtime().idempotency.once(idempotency_key, caller, "create_customer", body.model_dump(), create,
-                                          app.lambda_context)
-    return CustomerCreated.model_validate(created)
+    answer = runtime().idempotency.once(idempotency_key, caller, "create_customer", body.model_dump(mode="json"),
+                                        create)
+    return CustomerCreated.model_validate(answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -11,7 +11,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
 from handover.callers import Caller
-from handover.contract import InviteAccepted, InviteRequest, iso
+from handover.contract import InviteAccepted, InviteRequest
+from handover.idempotency import Receipt
+from handover.link_mail import sent_answer
 from handover.runtime import runtime
 
 logger = Logger()
@@ -30,10 +32,15 @@ def invite(
     body: InviteRequest | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
-    sent = runtime().customers.send_link_once(caller, id, "invite", body.email if body else None,
-                                              idempotency_key, app.lambda_context)
-    metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
-    return InviteAccepted(expires_at=iso(sent.expires_at))
+    email = body.email if body else None
+
+    def send(receipt: Receipt) -> dict:
+        link = runtime().customers.send_link(caller, id, "invite", email, receipt)
+        metrics.add_metric(name="InvitesSent", unit=MetricUnit.Count, value=1)
+        return sent_answer(link)
+
+    answer = runtime().idempotency.once(idempotency_key, caller, f"invite:{id}", {"email": email}, send)
+    return InviteAccepted.model_validate(answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

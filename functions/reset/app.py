@@ -19,8 +19,8 @@ from handover.contract import (
     PasswordResetRequest,
     ResetPasswordRequest,
     SetPasswordRequest,
-    iso,
 )
+from handover.link_mail import sent_answer
 from handover.runtime import runtime
 
 logger = Logger()
@@ -58,9 +58,11 @@ def send_password_reset(
     body: PasswordResetRequest | None = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
-    sent = runtime().customers.send_link_once(caller, id, "reset", body.email if body else None,
-                                              idempotency_key, app.lambda_context)
-    return InviteAccepted(expires_at=iso(sent.expires_at))
+    email = body.email if body else None
+    answer = runtime().idempotency.once(
+        idempotency_key, caller, f"reset:{id}", {"email": email},
+        lambda receipt: sent_answer(runtime().customers.send_link(caller, id, "reset", email, receipt)))
+    return InviteAccepted.model_validate(answer)
 
 
 @app.put("/v1/customers/<id>/password", status_code=204, tags=["customers"], security=web.BEARER,
@@ -82,12 +84,10 @@ def send_owner_reset(
     caller: Annotated[Caller, Depends(web.caller)],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
-    def send() -> dict:
-        link = runtime().resets.send_owner_reset(caller, id)
-        return InviteAccepted(expires_at=iso(link.expires_at)).model_dump()
-
-    sent = runtime().idempotency.once(idempotency_key, caller, f"owner-reset:{id}", {}, send, app.lambda_context)
-    return InviteAccepted.model_validate(sent)
+    answer = runtime().idempotency.once(
+        idempotency_key, caller, f"owner-reset:{id}", {},
+        lambda receipt: sent_answer(runtime().resets.send_owner_reset(caller, id, receipt)))
+    return InviteAccepted.model_validate(answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

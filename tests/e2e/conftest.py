@@ -38,8 +38,9 @@ class Http:
         self.base_url = base_url
         self.banner = ""
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> HttpReply:
-        headers = {"content-type": "application/json"} if body is not None else {}
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict[str, str] | None = None) -> HttpReply:
+        headers = {**({"content-type": "application/json"} if body is not None else {}), **(headers or {})}
         if token:
             headers["authorization"] = f"Bearer {token}"
         data = json.dumps(body).encode() if body is not None else None

@@ -70,6 +70,15 @@ def test_twenty_parallel_creates_of_one_email_one_wins(dev_server: Http, owner: 
     assert {reply.json()["code"] for reply in replies if reply.status == 409} == {"email_taken"}
 
 
+def test_twenty_parallel_creates_with_one_idempotency_key_answer_alike(dev_server: Http, owner: str) -> None:
+    body = {"email": "race-key@example.com", "first_name": "R", "last_name": "Ace"}
+    replies = all_at_once(20, lambda _: dev_server.call("POST", "/v1/customers", body, token=owner,
+                                                        headers={"idempotency-key": "race-key"}))
+
+    assert Counter(reply.status for reply in replies) == {201: 20}, [reply.body for reply in replies]
+    assert len({reply.body for reply in replies}) == 1
+
+
 @pytest.mark.parametrize("trial", range(6))
 def test_a_resend_racing_a_claim_of_the_previous_link(dev_server: Http, owner: str, trial: int) -> None:
     # Given an invited customer and their link

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from handover import password_policy
 from handover.callers import Caller, forbid_impersonation
-from handover.contract import CreateCustomerRequest, InviteOutcome, iso
+from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
 from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, Directory
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.history import HistoryStore
-from handover.data.links import LinkKind
+from handover.data.links import LinkKind, LinkRecord
 from handover.emails import normalise_email
 from handover.errors import (
     AlreadyClaimed,
@@ -31,36 +29,28 @@ from handover.errors import (
     StorageUnavailable,
 )
 from handover.history import history_entry
+from handover.idempotency import NO_KEY, Receipt
 from handover.ids import new_id
-from handover.link_mail import LinkMailer
+from handover.link_mail import LinkMailer, sent_answer
 from handover.passwords import Passwords
-
-if TYPE_CHECKING:
-    from handover.idempotency import Idempotency
-
-
-@dataclass(frozen=True)
-class LinkSent:
-    expires_at: int
 
 
 class Customers:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, link_mailer: LinkMailer, history: HistoryStore,
-                 passwords: Passwords, idempotency: Callable[[], Idempotency], retention_days: int,
+                 passwords: Passwords, retention_days: int,
                  clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
         self._link_mailer = link_mailer
         self._history = history
         self._passwords = passwords
-        self._idempotency = idempotency  # built on first use: most routes never need it
         self._retention_days = retention_days
         self._clock = clock
 
-    def create(self, caller: Caller,
-               request: CreateCustomerRequest) -> tuple[CustomerRecord, int, InviteOutcome | None]:
-        """The new customer, the number of earlier bookings made with the email (now attached to
-        the profile, since bookings are filed under the email) and, when asked, the invite."""
+    def create(self, caller: Caller, request: CreateCustomerRequest, receipt: Receipt = NO_KEY) -> CustomerCreated:
+        """The new customer, with the number of earlier bookings made with the email (now attached
+        to the profile, since bookings are filed under the email) and, when asked, the invite: the
+        customer, the invite link and the answer are written in one transaction."""
         account_id = caller.account_id
         email = normalise_email(request.email)
         now = int(self._clock())
@@ -70,17 +60,23 @@ class Customers:
             created_at=now, updated_at=now,
         )
         booking_count = self._directory.booking_count(account_id, email)
-        self._dynamo.transact([*self._directory.add_customer(customer), *self.audit(caller, "customer.created",
-                                                                                     customer.id)])
-        if not request.invite:
-            return customer, booking_count, None
-        try:
-            sent = self.send_link(caller, customer.id, "invite")
-        except DependencyUnavailable as error:
-            # The customer exists; the invite can be sent again with POST .../invite.
-            return customer, booking_count, InviteOutcome(sent=False, code=error.code)
-        invited = customer.model_copy(update={"status": "invited", "link_version": 1})
-        return invited, booking_count, InviteOutcome(sent=True, expires_at=iso(sent.expires_at))
+        writes = self.audit(caller, "customer.created", customer.id)
+        letter = self._link_mailer.prepare("invite", self.account_of(caller), customer) if request.invite else None
+        if letter:
+            customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version})
+            writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
+        created = CustomerCreated(customer=CustomerView.of(customer, booking_count),
+                                  invite=InviteOutcome(sent=True, **sent_answer(letter.link)) if letter else None)
+        self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
+                               *self._directory.add_customer(customer), *writes])
+        if letter:
+            try:
+                self._link_mailer.deliver(letter)
+            except DependencyUnavailable as error:
+                # The customer exists; the invite can be sent again with POST .../invite.
+                created = created.model_copy(update={"invite": InviteOutcome(sent=False, code=error.code)})
+                receipt.amend(created.model_dump(mode="json"))
+        return created
 
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
         customer = self.visible(caller, customer_id)
@@ -93,7 +89,8 @@ class Customers:
             raise NotFound("No such customer")
         return customer, self._directory.bookings(customer.account_id, customer.email)
 
-    def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None) -> LinkSent:
+    def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None,
+                  receipt: Receipt = NO_KEY) -> LinkRecord:
         """Email an invite (claim) or reset ("add password" for an unclaimed customer) link,
         correcting the email first if asked; every earlier link of the customer stops working."""
         customer = self.visible(caller, customer_id)
@@ -106,20 +103,8 @@ class Customers:
             new_email = None
         if not new_email and customer.email_undeliverable:
             raise EmailUndeliverable()
-        link = self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email,
+        return self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email, receipt=receipt,
                                       extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id))
-        return LinkSent(expires_at=link.expires_at)
-
-    def send_link_once(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None,
-                       idempotency_key: str | None, lambda_context: Any = None) -> LinkSent:
-        """`send_link`, done at most once per Idempotency-Key (a repeat answers the first result)."""
-
-        def send() -> dict[str, Any]:
-            return {"expires_at": self.send_link(caller, customer_id, kind, email).expires_at}
-
-        sent = self._idempotency().once(idempotency_key, caller, f"{kind}:{customer_id}", {"email": email}, send,
-                                        lambda_context)
-        return LinkSent(expires_at=int(sent["expires_at"]))
 
     def set_password(self, caller: Caller, customer_id: str, password: str) -> None:
         """Staff set the password directly: every session of the customer dies; the customer still

@@ -62,10 +62,6 @@ class AlreadyClaimed(HandoverError):
     status, code, title = 409, "already_claimed", "The customer has already claimed the account"
 
 
-class IdempotencyInProgress(HandoverError):
-    status, code, title = 409, "idempotency_in_progress", "A request with this Idempotency-Key is in progress"
-
-
 class LinkInvalid(HandoverError):
     status, code, title = 410, "link_invalid", "This link has expired, was already used or was replaced"
 

@@ -1,22 +1,43 @@
 """Issuing a link and emailing it: the one way invite and reset links leave the service.
 
 The link is stored, and every older link of its subject revoked, in one transaction (with any
-extra writes the caller brings, such as a corrected email or history); only then is the email
-sent. A failed send leaves a link nobody holds, and the caller's retry issues a new one.
+extra writes the caller brings, such as a corrected email, history or the Idempotency-Key's
+answer); only then is the email sent. A failed send leaves a link nobody holds, and the caller's
+retry issues a new one.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from handover.contract import iso
 from handover.data.directory import AccountRecord, CustomerRecord, Directory, PrincipalRecord, StaffRecord
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.links import LinkKind, LinkRecord
 from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
+from handover.idempotency import NO_KEY, Answer, Receipt
 from handover.links import Links, link_url
 from handover.mailer import Branding, Mailer
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A link ready to go: its token (only ever in the email), its record and where it goes."""
+
+    kind: LinkKind
+    account: AccountRecord
+    subject: PrincipalRecord
+    recipient: str
+    token: str
+    link: LinkRecord
+    write: Write  # stores the link
+
+
+def sent_answer(link: LinkRecord) -> Answer:
+    """What a request that emailed a link answers (and what its Idempotency-Key keeps)."""
+    return {"expires_at": iso(link.expires_at)}
 
 
 class LinkMailer:
@@ -30,26 +51,44 @@ class LinkMailer:
         self._clock = clock
 
     def send(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord, *,
-             new_email: str | None = None, extra_writes: Sequence[Write] = ()) -> LinkRecord:
-        writes: list[Write] = []
+             new_email: str | None = None, extra_writes: Sequence[Write] = (), receipt: Receipt = NO_KEY) -> LinkRecord:
+        """Revoke the subject's earlier links, store the new one, then email it. An email that
+        cannot be sent forgets the request's Idempotency-Key, so a retry sends it."""
+        letter = self.prepare(kind, account, subject, new_email=new_email)
+        writes = [*receipt.writes(sent_answer(letter.link))]
         if new_email and isinstance(subject, CustomerRecord):
             writes += self._directory.move_email_claim(subject, new_email)
-        recipient = subject.model_copy(update={"email": new_email or subject.email})
-        token, link = self._links.new(kind, account, recipient)
         writes += [
-            self._directory.issue_link(subject, link.created_at, _stale_subject, invite=kind == "invite",
+            self._directory.issue_link(subject, letter.link.created_at, _stale_subject, invite=kind == "invite",
                                        new_email=new_email),
-            self._links.store.add(link),
+            letter.write,
             *extra_writes,
         ]
         self._dynamo.transact(writes)
+        try:
+            self.deliver(letter)
+        except Exception:
+            receipt.forget()
+            raise
+        return letter.link
+
+    def prepare(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord, *,
+                new_email: str | None = None) -> Letter:
+        """A new link for the subject's next link version; store `letter.link` in the transaction
+        that moves the subject to that version."""
+        recipient = subject.model_copy(update={"email": new_email or subject.email})
+        token, link = self._links.new(kind, account, recipient)
+        return Letter(kind, account, subject, recipient.email, token, link, self._links.store.add(link))
+
+    def deliver(self, letter: Letter) -> None:
+        account, subject = letter.account, letter.subject
         portal = account.portal_url or self._portal_url
         first_name = subject.first_name if isinstance(subject, CustomerRecord | StaffRecord) else ""
-        self._mailer.send_link(kind, to=recipient.email, first_name=first_name,
+        self._mailer.send_link(letter.kind, to=letter.recipient, first_name=first_name,
                                first_password=not subject.password_hash,
                                branding=Branding(account_name=account.name, portal_url=portal),
-                               link_url=link_url(portal, kind, token), expires_at=iso(link.expires_at))
-        return link
+                               link_url=link_url(portal, letter.kind, letter.token),
+                               expires_at=iso(letter.link.expires_at))
 
 
 def _stale_subject(old: Item | None) -> HandoverError:

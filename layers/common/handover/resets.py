@@ -24,6 +24,7 @@ from handover.data.links import LinkRecord
 from handover.emails import normalise_email
 from handover.errors import AccountLocked, DependencyUnavailable, EmailInvalid, NotFound, RateLimited
 from handover.history import history_entry
+from handover.idempotency import NO_KEY, Receipt
 from handover.link_mail import LinkMailer
 from handover.queue import WorkQueue
 
@@ -82,7 +83,7 @@ class PasswordResets:
             raise
         return "sent"
 
-    def send_owner_reset(self, caller: Caller, account_id: str) -> LinkRecord:
+    def send_owner_reset(self, caller: Caller, account_id: str, receipt: Receipt = NO_KEY) -> LinkRecord:
         """An operator sends a business's owner a reset link (recorded in the business's history)."""
         require_operator(caller)
         account = self._directory.account(account_id)
@@ -97,4 +98,4 @@ class PasswordResets:
         entry = history_entry(account_id=account.id, actor=caller.actor, action="owner.password_reset_sent",
                               target={"type": "staff", "id": owner.id}, retention_days=self._retention_days,
                               now=self._clock())
-        return self._link_mailer.send("reset", account, owner, extra_writes=[self._history.add(entry)])
+        return self._link_mailer.send("reset", account, owner, extra_writes=[self._history.add(entry)], receipt=receipt)

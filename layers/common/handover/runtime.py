@@ -1,7 +1,7 @@
 """Everything a function needs, built once per cold start, on first use (never at import).
 
 Collaborators are imported inside the properties that build them, and AWS clients a function
-may not need (SES, SQS, the idempotency table's) are created on their first call, so each
+may not need (SES, SQS) are created on their first call, so each
 function's cold start pays only for what it uses.
 """
 
@@ -103,11 +103,9 @@ class Runtime:
 
     @cached_property
     def idempotency(self) -> Idempotency:
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
+        from handover.data.idempotency import IdempotencyStore
         from handover.idempotency import Idempotency
-        return Idempotency(DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
-                                                    boto3_client=LazyClient(self, "dynamodb")))
+        return Idempotency(IdempotencyStore(self.dynamo, self.settings.idempotency_table))
 
     @cached_property
     def authenticator(self) -> Authenticator:
@@ -136,7 +134,7 @@ class Runtime:
     def customers(self) -> Customers:
         from handover.customers import Customers
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
-                         history=self.history, passwords=self.passwords, idempotency=lambda: self.idempotency,
+                         history=self.history, passwords=self.passwords,
                          retention_days=self.settings.history_retention_days)
 
     @cached_property
