@@ -133,16 +133,19 @@ def _default_events(function: Function) -> Events:
 
 
 def _baseline(variant: str = "") -> Subject:
-    """The baseline ("") or one of its informational variants ("validation", "aws")."""
+    """The baseline ("") or one of its informational variants: "validation", "aws", and "floor"
+    (both: the least a function that validates its request and reads DynamoDB does)."""
     ping = varied(sample("jwks"))
     ping.update(rawPath="/bench/ping", routeKey="GET /bench/ping")
     ping["requestContext"].update(routeKey="GET /bench/ping")
     ping["requestContext"]["http"]["path"] = "/bench/ping"
     name = {"": "baseline", "validation": "baseline + validation",
-            "aws": "baseline + 1 DynamoDB GetItem"}[variant]
+            "aws": "baseline + 1 DynamoDB GetItem",
+            "floor": "baseline + validation + 1 GetItem"}[variant]
     return Subject(name, BASELINE_DIR, "app.lambda_handler", "GET /bench/ping", lambda i: ping,
-                   {"BENCH_FUNCTION": "Baseline", "BENCH_VALIDATION": "1" if variant == "validation" else "0",
-                    "BENCH_AWS": "1" if variant == "aws" else "0"})
+                   {"BENCH_FUNCTION": "Baseline",
+                    "BENCH_VALIDATION": "1" if variant in ("validation", "floor") else "0",
+                    "BENCH_AWS": "1" if variant in ("aws", "floor") else "0"})
 
 
 def _child_env(aws: dict[str, str], function_env: dict[str, str], pycache: str) -> dict[str, str]:
@@ -198,7 +201,8 @@ def measure(progress: Callable[[str], None]) -> ColdStarts:
         with moto_server() as aws, seeded(aws) as function_env:
             world = World()
             subjects = _subjects(world)
-            baseline, informational = _baseline(), [_baseline("validation"), _baseline("aws")]
+            baseline = _baseline()
+            informational = [_baseline("validation"), _baseline("aws"), _baseline("floor")]
             everyone = [baseline, *informational, *subjects]
             events = {}
             for subject in list(everyone):

@@ -64,7 +64,8 @@ def cold_table(result: ColdStarts) -> str:
          f" ({len(result.baseline.times)} runs)",
          "'baseline + validation' turns on the resolver's request validation, as handover.web does; 'baseline + 1"
          " DynamoDB GetItem' builds a DynamoDB client and reads one item, the least a function that reads"
-         " DynamoDB on its first request does (both shown, not judged)",
+         " DynamoDB on its first request does; 'baseline + validation + 1 GetItem' does both, the floor of every"
+         " function here but jwks and docs (all three shown, not judged)",
          "AWS: moto server on 127.0.0.1 (one process, started and seeded once); bytecode cached after a"
          " warm-up round; runs interleaved in a shuffled order each round",
          "judged on wall time (median ms); 'CPU vs baseline' compares the children's CPU time, which load from"

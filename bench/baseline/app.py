@@ -1,10 +1,11 @@
 """The cold-start baseline: the libraries every Handover function imports (Powertools resolver,
 Logger, Tracer, Metrics, boto3, pydantic, jwt), one trivial route, and nothing else.
 
-Two variants are shown for information only (the goal compares against the plain baseline):
+Variants are shown for information only (the goal compares against the plain baseline):
 BENCH_VALIDATION=1 turns on the resolver's request validation, as handover.web does;
 BENCH_AWS=1 makes the route create a DynamoDB client and read one item, the least any function
-that touches DynamoDB on its first request does."""
+that touches DynamoDB on its first request does; both together are the floor of every function
+that validates its request and reads DynamoDB."""
 
 import os
 
