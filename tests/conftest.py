@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -151,6 +152,15 @@ def last_link_token(to: str) -> str:
             assert found, email
             return found.group(1)
     raise AssertionError(f"no email to {to}")
+
+
+def failing(operation: str) -> Any:
+    """Stands for an AWS client method while its service is down."""
+
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "InternalFailure", "Message": "the service is down"}}, operation)
+
+    return fail
 
 
 def sample_event(name: str, body: Any = None, **placeholders: str) -> dict[str, Any]:

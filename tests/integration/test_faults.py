@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
 from handover.runtime import Runtime
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, last_link_token, sent_emails
-
-
-def _failing(operation: str) -> Any:
-    def fail(*_args: Any, **_kwargs: Any) -> Any:
-        raise ClientError({"Error": {"Code": "InternalFailure", "Message": "the service is down"}}, operation)
-
-    return fail
+from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, failing, last_link_token, sent_emails
 
 
 @pytest.mark.parametrize("route", ["invite", "password-reset"])
@@ -29,7 +21,7 @@ def test_ses_failing_is_a_503_and_a_retry_with_the_same_key_sends_one_email(
     customer = api.create_customer(owner)
     ses = seeded.mailer._ses
     real_send = ses.send_email
-    monkeypatch.setattr(ses, "send_email", _failing("SendEmail"))
+    monkeypatch.setattr(ses, "send_email", failing("SendEmail"))
     path = f"/v1/customers/{customer['id']}/{route}"
 
     # When staff send the link, then retry with the same Idempotency-Key once SES is back
@@ -56,7 +48,7 @@ def test_kms_failing_during_a_claim_is_a_503_and_consumes_nothing(
     link = last_link_token(customer["email"])
     kms = seeded.signer._kms
     real_sign = kms.sign
-    monkeypatch.setattr(kms, "sign", _failing("Sign"))
+    monkeypatch.setattr(kms, "sign", failing("Sign"))
 
     # When the customer claims, and signs in
     claim = api.call("POST", "/v1/auth/claim", {"token": link, "password": GOOD_PASSWORD})

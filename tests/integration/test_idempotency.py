@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from handover.runtime import Runtime
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, last_link_token, sent_emails
+from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, failing, last_link_token, sent_emails
 
 BODY = {"email": "kim@example.com", "first_name": "Kim", "last_name": "Ng"}
 
@@ -30,13 +29,6 @@ def calls(seeded: Runtime) -> Iterator[list[str]]:
     yield made
     for client in clients:
         client.meta.events.unregister("before-call", record)
-
-
-def _ses_down(seeded: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(*_args: Any, **_kwargs: Any) -> Any:
-        raise ClientError({"Error": {"Code": "InternalFailure", "Message": "down"}}, "SendEmail")
-
-    monkeypatch.setattr(seeded.mailer._ses, "send_email", fail)
 
 
 @pytest.mark.parametrize("invite", [False, True])
@@ -97,7 +89,7 @@ def test_create_with_invite_and_ses_down_repeats_the_unsent_invite(
         api: Api, seeded: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given SES failing while a customer is created with an invite
     owner = api.login(DEMO_OWNER)
-    _ses_down(seeded, monkeypatch)
+    monkeypatch.setattr(seeded.mailer._ses, "send_email", failing("SendEmail"))
     first = api.call("POST", "/v1/customers", {**BODY, "invite": True}, token=owner,
                      headers={"idempotency-key": "k-ses"})
 
