@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from handover import password_policy
 from handover.callers import Caller, forbid_impersonation
-from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
+from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome, iso
 from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, Directory
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.history import HistoryStore
@@ -31,7 +31,7 @@ from handover.errors import (
 from handover.history import history_entry
 from handover.idempotency import NO_KEY, Receipt
 from handover.ids import new_id
-from handover.link_mail import LinkMailer, sent_answer
+from handover.link_mail import LinkMailer
 from handover.passwords import Passwords
 
 
@@ -65,8 +65,8 @@ class Customers:
         if letter:
             customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version})
             writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
-        created = CustomerCreated(customer=CustomerView.of(customer, booking_count),
-                                  invite=InviteOutcome(sent=True, **sent_answer(letter.link)) if letter else None)
+        invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
+        created = CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite)
         self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
                                *self._directory.add_customer(customer), *writes])
         if letter:

@@ -55,7 +55,7 @@ class LinkMailer:
         """Revoke the subject's earlier links, store the new one, then email it. An email that
         cannot be sent forgets the request's Idempotency-Key, so a retry sends it."""
         letter = self.prepare(kind, account, subject, new_email=new_email)
-        writes = [*receipt.writes(sent_answer(letter.link))]
+        writes = receipt.writes(sent_answer(letter.link))
         if new_email and isinstance(subject, CustomerRecord):
             writes += self._directory.move_email_claim(subject, new_email)
         writes += [

@@ -1,8 +1,8 @@
 """Everything a function needs, built once per cold start, on first use (never at import).
 
 Collaborators are imported inside the properties that build them, and AWS clients a function
-may not need (SES, SQS) are created on their first call, so each
-function's cold start pays only for what it uses.
+may not need (SES, SQS) are created on their first call, so each function's cold start pays only
+for what it uses.
 """
 
 from __future__ import annotations
