@@ -49,12 +49,12 @@ class Comparison:
 def existing_customers(count: int) -> list[str]:
     """`count` verified, active customers of the demo business, written directly (no invite and
     claim, no argon2 per customer): their emails."""
-    from handover.data.directory import CustomerRecord
+    from handover.data.principals import CustomerRecord
     from handover.ids import new_id
     from handover.runtime import runtime
 
     rt = runtime()
-    account = rt.directory.account_by_nickname("demo")
+    account = rt.directory.accounts.by_nickname("demo")
     assert account is not None
     password_hash = rt.passwords.hash("Known-Passw0rd-1")
     emails = []
@@ -64,7 +64,7 @@ def existing_customers(count: int) -> list[str]:
         customer = CustomerRecord(id=new_id(now), account_id=account.id, email=email, first_name="Tim",
                                   last_name="Ing", password_hash=password_hash, email_verified=True,
                                   status="active", created_at=now, updated_at=now)
-        rt.dynamo.transact(rt.directory.add_customer(customer))
+        rt.dynamo.transact(rt.directory.principals.add(customer))
         emails.append(email)
     return emails
 

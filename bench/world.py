@@ -99,7 +99,7 @@ class World:
     def _account_id(self, nickname: str) -> str:
         from handover.runtime import runtime
 
-        account = runtime().directory.account_by_nickname(nickname)
+        account = runtime().directory.accounts.by_nickname(nickname)
         if account is None:
             raise RuntimeError(f"no business {nickname!r}: was the seed loaded?")
         return account.id

@@ -38,7 +38,7 @@ def create_operator(arguments: argparse.Namespace) -> None:
     try:
         password_policy.enforce(password, profile="classic", email=arguments.email)
         dynamo = Dynamo(boto3.client("dynamodb"))
-        operator = add_operator(dynamo, Directory(dynamo, directory_table(arguments.stack)), email=arguments.email,
+        operator = add_operator(dynamo, Directory.on(dynamo, directory_table(arguments.stack)), email=arguments.email,
                                 name=arguments.name, secure=arguments.secure,
                                 password_hash=Passwords().hash(password))
     except HandoverError as error:

@@ -99,7 +99,7 @@ class Api:
         return token
 
     def account_id(self, nickname: str) -> str:
-        account = runtime().directory.account_by_nickname(nickname)
+        account = runtime().directory.accounts.by_nickname(nickname)
         assert account is not None
         return account.id
 

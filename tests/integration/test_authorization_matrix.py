@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.accounts import Accounts, Person
-from handover.data.directory import CustomerRecord
+from handover.data.principals import CustomerRecord
 from handover.ids import new_id
 from handover.runtime import Runtime
 from handover.sessions import Act, Sessions
@@ -112,8 +112,8 @@ class World:
         self.rt = rt
         directory = rt.directory
         accounts = Accounts(dynamo=rt.dynamo, directory=directory)
-        demo = directory.account_by_nickname("demo")
-        clinic = directory.account_by_nickname("clinic")
+        demo = directory.accounts.by_nickname("demo")
+        clinic = directory.accounts.by_nickname("clinic")
         assert demo and clinic
         target, _ = accounts.open(name="Target Co", nickname="target",
                                   owner=Person("owner@target.example", "Tara", "Get"))
@@ -126,7 +126,7 @@ class World:
                                     email=email, first_name="C", last_name="X", password_hash=password_hash,
                                     email_verified=verified, status="active" if verified else "unclaimed",
                                     created_at=0, updated_at=0)
-            rt.dynamo.transact(directory.add_customer(record))
+            rt.dynamo.transact(directory.principals.add(record))
             return record
 
         me = customer("me@example.com", verified=True)
@@ -134,24 +134,24 @@ class World:
         relocked = customer("relocked@example.com", verified=True)
         self.victim = api.create_customer(rt.sessions.issue_for(self._staff(demo.id, demo.id), demo).access_token,
                                           "victim@example.com")
-        victim = directory.customer(demo.id, self.victim["id"])
+        victim = directory.customers.get(demo.id, self.victim["id"])
         assert victim is not None
         rt.link_mailer.send("invite", demo, victim)
         self.link = last_link_token("victim@example.com")
 
-        operators = {op.secure: op for op in (directory.login_candidates("operator", None, email)[0]
+        operators = {op.secure: op for op in (directory.principals.login_candidates("operator", None, email)[0]
                                               for email in ("operator@example.com", "helpdesk@example.com"))
                      if op is not None}
         issue = rt.sessions.issue_for
         owner_token = issue(self._staff(demo.id, demo.id), demo).access_token
         prelock_token = issue(relocked).access_token
-        rt.dynamo.transact([directory.lock_customer(relocked, None, 1, _never)])
-        locked = directory.customer(demo.id, relocked.id)
+        rt.dynamo.transact([directory.customers.lock(relocked, None, 1, _never)])
+        locked = directory.customers.get(demo.id, relocked.id)
         assert locked is not None
-        rt.dynamo.transact([directory.unlock_customer(locked, "active", 2, _never)])
+        rt.dynamo.transact([directory.customers.unlock(locked, "active", 2, _never)])
         expired = Sessions(rt.signer, issuer=rt.settings.token_issuer, audience=rt.settings.token_audience,
                            lifetime=3600, clock=lambda: time.time() - 7200)
-        frontdesk = directory.login_candidates("staff", demo.id, "frontdesk@demo.example")[0]
+        frontdesk = directory.principals.login_candidates("staff", demo.id, "frontdesk@demo.example")[0]
         assert frontdesk is not None
         header, payload, _ = owner_token.split(".")
         public_pem = rt.signer.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
@@ -181,7 +181,7 @@ class World:
         self.ids = {"victim": self.victim["id"], "target": target.id, "clinic": clinic.id, "link": self.link}
 
     def _staff(self, account_id: str, staff_id: str) -> Any:
-        staff = self.rt.directory.staff_member(account_id, staff_id)
+        staff = self.rt.directory.staff.get(account_id, staff_id)
         assert staff is not None
         return staff
 

@@ -69,7 +69,7 @@ def test_claiming_changes_everything_in_one_transaction(api: Api, invited: dict[
     client.meta.events.register("before-call.dynamodb", lambda model, **_: writes.append(model.name))
     customer_id = invited["customer"]["id"]
     account_id = invited["customer"]["account_id"]
-    before = seeded.directory.customer(account_id, customer_id)
+    before = seeded.directory.customers.get(account_id, customer_id)
     assert before is not None
 
     # When the customer claims
@@ -78,7 +78,7 @@ def test_claiming_changes_everything_in_one_transaction(api: Api, invited: dict[
     # Then one TransactWriteItems did it all: password, verified, active, token version, link, history
     assert reply.status == 200
     assert [name for name in writes if name not in ("GetItem", "Query", "BatchGetItem")] == ["TransactWriteItems"]
-    after = seeded.directory.customer(account_id, customer_id)
+    after = seeded.directory.customers.get(account_id, customer_id)
     assert after is not None
     assert after.password_hash and seeded.passwords.verify(after.password_hash, GOOD_PASSWORD)
     assert (after.status, after.email_verified) == ("active", True)
@@ -97,7 +97,7 @@ def test_a_password_that_breaks_the_policy_changes_nothing(api: Api, invited: di
     # Then 422 lists each failed rule, and the link and customer are untouched
     assert (reply.status, reply.code) == (422, "password_policy")
     assert reply.json()["failed_rules"] == ["no_whitespace", "character_classes", "contains_email"]
-    customer = seeded.directory.customer(invited["customer"]["account_id"], invited["customer"]["id"])
+    customer = seeded.directory.customers.get(invited["customer"]["account_id"], invited["customer"]["id"])
     assert customer is not None and customer.status == "invited" and customer.password_hash is None
     assert api.call("GET", f"/v1/auth/links/{invited['link']}").status == 200
 

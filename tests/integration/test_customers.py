@@ -27,13 +27,13 @@ def test_one_email_per_business_in_any_case(api: Api) -> None:
 
 def test_creating_sends_no_email_and_counts_earlier_bookings(api: Api, seeded: Runtime) -> None:
     # Given two earlier bookings made with the customer's email
-    from handover.data.directory import BookingRecord
+    from handover.data.bookings import BookingRecord
 
     demo = api.login(DEMO_OWNER)
-    account = seeded.directory.account_by_nickname("demo")
+    account = seeded.directory.accounts.by_nickname("demo")
     assert account is not None
     for number in (1, 2):
-        seeded.dynamo.transact([seeded.directory.add_booking(BookingRecord(
+        seeded.dynamo.transact([seeded.directory.bookings.add(BookingRecord(
             id=f"B{number}", account_id=account.id, email="jane.doe@example.com", reference=f"R-{number}"))])
 
     # When staff create the customer
@@ -109,7 +109,7 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(api: Api, seeded: Runtime, 
     assert reply.headers["content-type"] == "application/problem+json"
     if code == "validation_error":
         assert all(error["loc"] and error["msg"] for error in reply.json()["errors"])
-    account = seeded.directory.account_by_nickname("demo")
+    account = seeded.directory.accounts.by_nickname("demo")
     assert account is not None
     items, _ = seeded.dynamo.query(seeded.directory.table, "pk = :pk AND begins_with(sk, :c)",
                                    {":pk": f"ACCT#{account.id}", ":c": "CUSTOMER#"})

@@ -64,7 +64,7 @@ def test_login_as_a_named_staff_member(api: Api, seeded: object) -> None:
     account_id = api.account_id("demo")
     from handover.runtime import runtime
 
-    frontdesk, _ = runtime().directory.login_candidates("staff", account_id, "frontdesk@demo.example")
+    frontdesk, _ = runtime().directory.principals.login_candidates("staff", account_id, "frontdesk@demo.example")
     assert frontdesk is not None
     reply = api.call("POST", f"/v1/operator/accounts/{account_id}/login-as", {"staff_id": frontdesk.id},
                      token=operator)

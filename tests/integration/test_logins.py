@@ -10,7 +10,7 @@ import time
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from handover.data.directory import CustomerRecord
+from handover.data.principals import CustomerRecord
 from handover.runtime import Runtime
 from handover.sessions import Sessions
 
@@ -47,12 +47,12 @@ def test_unknown_email_and_wrong_password_look_the_same(api: Api) -> None:
 
 def test_an_unverified_customer_with_the_right_password_gets_no_token(api: Api, seeded: Runtime) -> None:
     # Given a customer whose password was set but whose email was never verified
-    account = seeded.directory.account_by_nickname("demo")
+    account = seeded.directory.accounts.by_nickname("demo")
     assert account is not None
     customer = CustomerRecord(id="01ARZ3NDEKTSV4RRFFQ69G5FAV", account_id=account.id, email="uv@example.com",
                               first_name="U", last_name="V", password_hash=seeded.passwords.hash(GOOD_PASSWORD),
                               status="active", created_at=0, updated_at=0)
-    seeded.dynamo.transact(seeded.directory.add_customer(customer))
+    seeded.dynamo.transact(seeded.directory.principals.add(customer))
 
     reply = api.call("POST", "/v1/auth/login", {"realm": "customer", "account": "demo", "email": "uv@example.com",
                                                 "password": GOOD_PASSWORD})

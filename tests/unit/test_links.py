@@ -7,8 +7,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from handover.data.directory import AccountRecord, CustomerRecord
+from handover.data.accounts import AccountRecord
 from handover.data.links import LinkRecord
+from handover.data.principals import CustomerRecord
 from handover.errors import LinkInvalid
 from handover.links import Links, hash_token, link_url
 

@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handover.data.directory import AccountRecord, Directory, StaffRecord
+from handover.data.accounts import AccountRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
+from handover.data.principals import StaffRecord
 from handover.emails import normalise_email
 from handover.ids import is_id, new_id
 
@@ -28,8 +30,8 @@ def find_account(directory: Directory, reference: str) -> AccountRecord | None:
     """`reference` is the business's id or its nickname (case-insensitive)."""
     reference = reference.strip()
     if is_id(reference):
-        return directory.account(reference)
-    return directory.account_by_nickname(reference.lower())
+        return directory.accounts.get(reference)
+    return directory.accounts.by_nickname(reference.lower())
 
 
 class Accounts:
@@ -51,13 +53,13 @@ class Accounts:
         account = AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
                                 secure=secure, created_at=int(self._clock()))
         owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
-        self._dynamo.transact([*self._directory.add_account(account), *self._directory.add_staff(owner_record)])
+        self._dynamo.transact([*self._directory.accounts.add(account), *self._directory.principals.add(owner_record)])
         return account, owner_record
 
     def add_staff(self, account: AccountRecord, person: Person, permissions: list[str],
                   password_hash: str | None = None) -> StaffRecord:
         staff = self._staff(account, person, "staff", permissions, password_hash)
-        self._dynamo.transact(self._directory.add_staff(staff))
+        self._dynamo.transact(self._directory.principals.add(staff))
         return staff
 
     def _staff(self, account: AccountRecord, person: Person, role: str, permissions: list[str],

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handover.data.directory import AccountRecord, Directory, OperatorRecord, PrincipalRecord
+from handover.data.accounts import AccountRecord
+from handover.data.directory import Directory
 from handover.data.history import Actor
+from handover.data.principals import OperatorRecord, PrincipalRecord
 from handover.errors import Forbidden, ImpersonationForbidden, SecureAccount, Unauthenticated
 from handover.sessions import AccessClaims, Sessions
 
@@ -64,17 +66,17 @@ class Authenticator:
         principal: PrincipalRecord | None
         account, operator = None, None
         if claims.realm == "operator":
-            principal = self._directory.operator(claims.sub)
+            principal = self._directory.principals.operator(claims.sub)
         elif claims.acct is None:
             principal = None
         elif claims.realm == "staff":
             operator_id = claims.act.sub if claims.act else None
-            principal, account, operator = self._directory.staff_with_account(claims.acct, claims.sub, operator_id)
+            principal, account, operator = self._directory.staff.with_account(claims.acct, claims.sub, operator_id)
             if (account is None or account.locked or claims.acct_ver is None
                     or claims.acct_ver < account.token_version or (operator_id and operator is None)):
                 principal = None
         else:
-            customer = self._directory.customer(claims.acct, claims.sub)
+            customer = self._directory.customers.get(claims.acct, claims.sub)
             usable = customer is not None and customer.status != "locked" and customer.email_verified
             principal = customer if usable else None
         if principal is None or claims.ver < principal.token_version:

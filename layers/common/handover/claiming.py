@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from handover import password_policy
 from handover.contract import LinkInfo, iso
-from handover.data.directory import CustomerRecord, Directory, PrincipalRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item
 from handover.data.history import Actor, HistoryStore
 from handover.data.links import LinkKind, LinkRecord
+from handover.data.principals import CustomerRecord, PrincipalRecord
 from handover.emails import email_hint
 from handover.errors import AccountLocked, CustomerLocked, HandoverError, LinkInvalid
 from handover.history import history_entry
@@ -62,15 +63,16 @@ class Claiming:
         issued = self._token_for(link)
         now = self._clock()
         actor = Actor(realm=link.subject_realm, id=link.subject_id, email=link.email)
-        business_unchanged = ([self._directory.account_unchanged(link.account_id, link.account_version)]
+        business_unchanged = ([self._directory.accounts.unchanged(link.account_id, link.account_version)]
                               if link.account_version is not None else [])
         self._dynamo.transact([
             *business_unchanged,
             self._links.store.consume(link.token_hash, int(now), on_failure=lambda _old: LinkInvalid()),
-            self._directory.set_password_via_link(link.subject_realm, link.account_id, link.subject_id,
+            self._directory.principals.set_password_via_link(link.subject_realm, link.account_id, link.subject_id,
                                                   link_version=link.link_version, token_version=link.token_version,
                                                   password_hash=password_hash, now=int(now), on_stale=_stale_link),
-            self._directory.clear_login_failures(link.subject_realm, link.account_id, link.email, login_window(now)),
+            self._directory.principals.clear_login_failures(link.subject_realm, link.account_id, link.email,
+                                                            login_window(now)),
             self._history.add(history_entry(account_id=link.account_id, actor=actor,
                                             action=f"{link.subject_realm}.{_ACTIONS[kind]}",
                                             target={"type": link.subject_realm, "id": link.subject_id},
@@ -86,7 +88,7 @@ class Claiming:
         if link.subject_realm == "customer":
             return self._sessions.issue(realm="customer", sub=link.subject_id, acct=link.account_id,
                                         role="customer", perms=[], ver=version)
-        staff, account, _ = self._directory.staff_with_account(link.account_id, link.subject_id)
+        staff, account, _ = self._directory.staff.with_account(link.account_id, link.subject_id)
         if staff is None or account is None:
             raise LinkInvalid()
         if account.locked:
@@ -96,7 +98,7 @@ class Claiming:
         return self._sessions.issue_for(staff, account, ver=version)
 
     def _current_subject(self, link: LinkRecord) -> PrincipalRecord:
-        subject = self._directory.principal(link.subject_realm, link.account_id, link.subject_id)
+        subject = self._directory.principals.get(link.subject_realm, link.account_id, link.subject_id)
         if (subject is None or subject.link_version != link.link_version
                 or subject.token_version != link.token_version):
             raise LinkInvalid()

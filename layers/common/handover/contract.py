@@ -18,8 +18,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, CustomerStatus
+from handover.data.accounts import AccountRecord
+from handover.data.bookings import BookingRecord
 from handover.data.history import HistoryRecord
+from handover.data.principals import CustomerRecord, CustomerStatus
 from handover.sessions import IssuedToken
 
 __all__ = ["IssuedToken"]

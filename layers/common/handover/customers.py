@@ -14,10 +14,13 @@ from collections.abc import Callable
 from handover import password_policy
 from handover.callers import Caller, forbid_impersonation
 from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome, iso
-from handover.data.directory import AccountRecord, BookingRecord, CustomerRecord, Directory
+from handover.data.accounts import AccountRecord
+from handover.data.bookings import BookingRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.history import HistoryStore
 from handover.data.links import LinkKind, LinkRecord
+from handover.data.principals import CustomerRecord
 from handover.emails import normalise_email
 from handover.errors import (
     AlreadyClaimed,
@@ -59,7 +62,7 @@ class Customers:
             last_name=request.last_name, phone=request.phone, custom_fields=request.custom_fields or {},
             created_at=now, updated_at=now,
         )
-        booking_count = self._directory.booking_count(account_id, email)
+        booking_count = self._directory.bookings.count(account_id, email)
         writes = self.audit(caller, "customer.created", customer.id)
         letter = self._link_mailer.prepare("invite", self.account_of(caller), customer) if request.invite else None
         if letter:
@@ -68,7 +71,7 @@ class Customers:
         invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
         created = CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite)
         self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
-                               *self._directory.add_customer(customer), *writes])
+                               *self._directory.principals.add(customer), *writes])
         if letter:
             try:
                 self._link_mailer.deliver(letter)
@@ -80,14 +83,14 @@ class Customers:
 
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
         customer = self.visible(caller, customer_id)
-        return customer, self._directory.bookings(customer.account_id, customer.email)
+        return customer, self._directory.bookings.of_email(customer.account_id, customer.email)
 
     def own_profile(self, caller: Caller) -> tuple[CustomerRecord, list[BookingRecord]]:
         """The signed-in customer (read while authenticating) and their bookings."""
         customer = caller.principal
         if not isinstance(customer, CustomerRecord):
             raise NotFound("No such customer")
-        return customer, self._directory.bookings(customer.account_id, customer.email)
+        return customer, self._directory.bookings.of_email(customer.account_id, customer.email)
 
     def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None,
                   receipt: Receipt = NO_KEY) -> LinkRecord:
@@ -116,18 +119,18 @@ class Customers:
         password_policy.enforce(password, profile=self.account_of(caller).password_profile, email=customer.email)
         password_hash = self._passwords.hash(password)
         self._dynamo.transact([
-            self._directory.set_password(customer, password_hash, int(self._clock()), _stale_customer),
+            self._directory.customers.set_password(customer, password_hash, int(self._clock()), _stale_customer),
         ])
 
     def visible(self, caller: Caller, customer_id: str) -> CustomerRecord:
         """The caller's own business's customer; anyone else's is a 404 (the key says so)."""
-        customer = self._directory.customer(caller.account_id, customer_id)
+        customer = self._directory.customers.get(caller.account_id, customer_id)
         if customer is None:
             raise NotFound("No such customer")
         return customer
 
     def account_of(self, caller: Caller) -> AccountRecord:
-        account = caller.account or self._directory.account(caller.account_id)
+        account = caller.account or self._directory.accounts.get(caller.account_id)
         if account is None:
             raise NotFound("No such business")
         return account

@@ -59,7 +59,7 @@ class HistoryReader:
     def page(self, caller: Caller, account_id: str, limit: int,
              cursor: str | None) -> tuple[list[HistoryRecord], str | None]:
         require_operator(caller)
-        account = self._directory.account(account_id)
+        account = self._directory.accounts.get(account_id)
         if account is None:
             raise NotFound("No such business")
         require_clearance(caller, account)

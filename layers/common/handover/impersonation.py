@@ -32,14 +32,14 @@ class Impersonation:
     def login_as(self, caller: Caller, account_id: str, staff_id: str | None, reason: str | None) -> IssuedToken:
         require_operator(caller)
         # The owner's id is the business's id (see accounts.open), so one read finds both.
-        staff, account, _ = self._directory.staff_with_account(account_id, staff_id or account_id)
+        staff, account, _ = self._directory.staff.with_account(account_id, staff_id or account_id)
         if account is None:
             raise NotFound("No such business")
         require_clearance(caller, account)
         if account.locked:
             raise AccountLocked()
         if staff_id is None and account.owner_id != account_id:
-            staff = self._directory.staff_member(account.id, account.owner_id or "")
+            staff = self._directory.staff.get(account.id, account.owner_id or "")
         if staff is None:
             raise NotFound("No such staff member")
         token = self._sessions.issue_for(staff, account, act=Act(sub=caller.id))

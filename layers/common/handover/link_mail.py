@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from handover.contract import iso
-from handover.data.directory import AccountRecord, CustomerRecord, Directory, PrincipalRecord, StaffRecord
+from handover.data.accounts import AccountRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.links import LinkKind, LinkRecord
+from handover.data.principals import CustomerRecord, PrincipalRecord, StaffRecord
 from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
 from handover.idempotency import NO_KEY, Answer, Receipt
 from handover.links import Links, link_url
@@ -57,10 +59,10 @@ class LinkMailer:
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
         if new_email and isinstance(subject, CustomerRecord):
-            writes += self._directory.move_email_claim(subject, new_email)
+            writes += self._directory.customers.move_email_claim(subject, new_email)
         writes += [
-            self._directory.issue_link(subject, letter.link.created_at, _stale_subject, invite=kind == "invite",
-                                       new_email=new_email),
+            self._directory.principals.issue_link(subject, letter.link.created_at, _stale_subject,
+                                                  invite=kind == "invite", new_email=new_email),
             letter.write,
             *extra_writes,
         ]

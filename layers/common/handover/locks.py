@@ -12,9 +12,11 @@ from collections.abc import Callable
 
 from handover.callers import Caller, require_clearance, require_operator
 from handover.customers import Customers
-from handover.data.directory import AccountRecord, CustomerRecord, Directory
+from handover.data.accounts import AccountRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item
 from handover.data.history import HistoryStore
+from handover.data.principals import CustomerRecord
 from handover.errors import HandoverError, NotFound, StorageUnavailable
 from handover.history import history_entry
 
@@ -35,7 +37,7 @@ class Locks:
             return customer
         now = int(self._clock())
         self._dynamo.transact([
-            self._directory.lock_customer(customer, reason, now, _changed_meanwhile),
+            self._directory.customers.lock(customer, reason, now, _changed_meanwhile),
             *self._customers.audit(caller, "customer.locked", customer.id, reason=reason),
         ])
         return customer.model_copy(update={"status": "locked", "status_before_lock": customer.status,
@@ -52,7 +54,7 @@ class Locks:
             restored = "active"
         now = int(self._clock())
         self._dynamo.transact([
-            self._directory.unlock_customer(customer, restored, now, _changed_meanwhile),
+            self._directory.customers.unlock(customer, restored, now, _changed_meanwhile),
             *self._customers.audit(caller, "customer.unlocked", customer.id),
         ])
         return customer.model_copy(update={"status": restored, "status_before_lock": None,
@@ -61,7 +63,7 @@ class Locks:
 
     def set_account_lock(self, caller: Caller, account_id: str, locked: bool, reason: str | None) -> AccountRecord:
         require_operator(caller)
-        account = self._directory.account(account_id)
+        account = self._directory.accounts.get(account_id)
         if account is None:
             raise NotFound("No such business")
         require_clearance(caller, account)
@@ -70,7 +72,7 @@ class Locks:
                               target={"type": "account", "id": account.id},
                               details={"reason": reason} if reason else {}, retention_days=self._retention_days,
                               now=self._clock())
-        self._dynamo.transact([self._directory.set_account_lock(account, locked, reason, _changed_meanwhile),
+        self._dynamo.transact([self._directory.accounts.set_lock(account, locked, reason, _changed_meanwhile),
                                self._history.add(entry)])
         return account.model_copy(update={"locked": locked, "locked_reason": reason if locked else None,
                                           "token_version": account.token_version + 1})

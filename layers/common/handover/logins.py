@@ -12,14 +12,10 @@ import time
 from collections.abc import Callable
 
 from handover.accounts import find_account
-from handover.data.directory import (
-    AccountRecord,
-    CustomerRecord,
-    Directory,
-    LoginAttempts,
-    PrincipalRecord,
-    Realm,
-)
+from handover.data.accounts import AccountRecord
+from handover.data.directory import Directory
+from handover.data.keys import Realm
+from handover.data.principals import CustomerRecord, LoginAttempts, PrincipalRecord
 from handover.emails import normalise_email
 from handover.errors import (
     AccountLocked,
@@ -57,10 +53,10 @@ class Logins:
         # An unknown business still gets a counter of its own, so guessing costs the same everywhere.
         account_key = None if realm == "operator" else (account.id if account else
                                                          f"?{(account_reference or '').strip().lower()}")
-        principal, attempts = self._directory.login_candidates(realm, account_key, email)
+        principal, attempts = self._directory.principals.login_candidates(realm, account_key, email)
         self._refuse_while_blocked(attempts, now)
         if not self._passwords.verify(principal.password_hash if principal else None, password) or not principal:
-            failures = self._directory.record_login_failure(realm, account_key, email, login_window(now),
+            failures = self._directory.principals.record_login_failure(realm, account_key, email, login_window(now),
                                                             int(now) + 2 * FAILED_LOGIN_WINDOW)
             # The count read before checking comes from an index and may lag behind a burst of
             # guesses; the count written is exact, so every guess past the limit is told so.
@@ -68,7 +64,7 @@ class Logins:
                 raise TooManyAttempts(retry_after=_until_window_ends(now))
             raise InvalidCredentials()
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
-            self._directory.replace_password_hash(principal, self._passwords.hash(password))
+            self._directory.principals.replace_password_hash(principal, self._passwords.hash(password))
         self._refuse_locked_or_unverified(principal, account)
         return self._sessions.issue_for(principal, account)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.data.directory import Directory, OperatorRecord
+from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
+from handover.data.principals import OperatorRecord
 from handover.emails import normalise_email
 from handover.ids import new_id
 
@@ -16,5 +17,5 @@ def add_operator(dynamo: Dynamo, directory: Directory, *, email: str, name: str,
     """An operator who can sign in at once (the password was chosen by whoever runs this)."""
     operator = OperatorRecord(id=new_id(clock()), email=normalise_email(email), name=name, secure=secure,
                               password_hash=password_hash, email_verified=True)
-    dynamo.transact(directory.add_operator(operator))
+    dynamo.transact(directory.principals.add(operator))
     return operator

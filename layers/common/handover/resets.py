@@ -17,10 +17,11 @@ from typing import Any, Literal
 
 from handover.accounts import find_account
 from handover.callers import Caller, require_clearance, require_operator
-from handover.data.directory import CustomerRecord, Directory
+from handover.data.directory import Directory
 from handover.data.history import HistoryStore
 from handover.data.limits import LimitStore
 from handover.data.links import LinkRecord
+from handover.data.principals import CustomerRecord
 from handover.emails import normalise_email
 from handover.errors import AccountLocked, DependencyUnavailable, EmailInvalid, NotFound, RateLimited
 from handover.history import history_entry
@@ -65,7 +66,7 @@ class PasswordResets:
         account = find_account(self._directory, str(request["account"]))
         if account is None:
             return "unknown"
-        principal, _ = self._directory.login_candidates(realm, account.id, email)
+        principal, _ = self._directory.principals.login_candidates(realm, account.id, email)
         if principal is None:
             return "unknown"
         if (isinstance(principal, CustomerRecord) and principal.status == "locked") or (
@@ -86,13 +87,13 @@ class PasswordResets:
     def send_owner_reset(self, caller: Caller, account_id: str, receipt: Receipt = NO_KEY) -> LinkRecord:
         """An operator sends a business's owner a reset link (recorded in the business's history)."""
         require_operator(caller)
-        account = self._directory.account(account_id)
+        account = self._directory.accounts.get(account_id)
         if account is None:
             raise NotFound("No such business")
         require_clearance(caller, account)
         if account.locked:
             raise AccountLocked()
-        owner = self._directory.principal("staff", account.id, account.owner_id or "")
+        owner = self._directory.principals.get("staff", account.id, account.owner_id or "")
         if owner is None:
             raise NotFound("The business has no owner")
         entry = history_entry(account_id=account.id, actor=caller.actor, action="owner.password_reset_sent",

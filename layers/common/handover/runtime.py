@@ -66,7 +66,7 @@ class Runtime:
     @cached_property
     def directory(self) -> Directory:
         from handover.data.directory import Directory
-        return Directory(self.dynamo, self.settings.directory_table)
+        return Directory.on(self.dynamo, self.settings.directory_table)
 
     @cached_property
     def history(self) -> HistoryStore:

@@ -15,7 +15,8 @@ from typing import Literal
 import jwt
 from pydantic import BaseModel, ValidationError
 
-from handover.data.directory import AccountRecord, CustomerRecord, OperatorRecord, PrincipalRecord, StaffRecord
+from handover.data.accounts import AccountRecord
+from handover.data.principals import CustomerRecord, OperatorRecord, PrincipalRecord, StaffRecord
 from handover.errors import Unauthenticated
 from handover.ids import new_id
 from handover.signer import TokenSigner

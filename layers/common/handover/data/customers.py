@@ -1,0 +1,65 @@
+"""A business's customers: the versioned writes that lock, unlock and set passwords, and moving
+the claim on a customer's email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handover.data.dynamo import Dynamo, FailureFactory, Write, delete, put, update
+from handover.data.keys import customer_key, email_claim_key
+from handover.data.principals import CustomerRecord, CustomerStatus, key_of
+from handover.errors import EmailTaken, StorageUnavailable
+
+
+class CustomerStore:
+    def __init__(self, dynamo: Dynamo, table: str) -> None:
+        self._dynamo = dynamo
+        self.table = table
+
+    def get(self, account_id: str, customer_id: str) -> CustomerRecord | None:
+        item = self._dynamo.get(self.table, customer_key(account_id, customer_id))
+        return CustomerRecord.model_validate(item) if item else None
+
+    # -- writes, as transaction operations -----------------------------------------------------
+
+    def move_email_claim(self, customer: CustomerRecord, new_email: str) -> list[Write]:
+        """Release the customer's old email within the business and claim the new one."""
+        return [
+            delete(self.table, email_claim_key("customer", customer.account_id, customer.email),
+                   "owner_id = :id", values={":id": customer.id},
+                   on_condition_failure=lambda _old: StorageUnavailable("The email changed meanwhile; retry")),
+            put(self.table, {**email_claim_key("customer", customer.account_id, new_email), "owner_id": customer.id},
+                "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
+        ]
+
+    def set_password(self, customer: CustomerRecord, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
+        """Staff set a customer's password: every session and link dies; the email stays as
+        verified (or not) as it was."""
+        return self._versioned(customer, "password_hash = :hash, updated_at = :now", on_stale,
+                               {":hash": password_hash, ":now": now}, unlocked=True)
+
+    def lock(self, customer: CustomerRecord, reason: str | None, now: int, on_stale: FailureFactory) -> Write:
+        return self._versioned(customer, "#status = :locked_status, status_before_lock = :before, "
+                               "locked_reason = :reason, updated_at = :now", on_stale,
+                               {":locked_status": "locked", ":before": customer.status, ":reason": reason or "",
+                                ":now": now}, unlocked=True)
+
+    def unlock(self, customer: CustomerRecord, restored: CustomerStatus, now: int, on_stale: FailureFactory) -> Write:
+        return self._versioned(customer, "#status = :restored, updated_at = :now REMOVE status_before_lock, "
+                               "locked_reason", on_stale, {":restored": restored, ":now": now})
+
+    def _versioned(self, customer: CustomerRecord, sets: str, on_stale: FailureFactory, values: dict[str, Any],
+                   unlocked: bool = False) -> Write:
+        """A change that retires every token and link of the customer, made only if nobody changed
+        the customer's versions (or locked them, where `unlocked`) since it was read."""
+        set_part, _, remove_part = sets.partition(" REMOVE ")
+        expression = ("SET token_version = :next_token, link_version = :next_link, " + set_part
+                      + (f" REMOVE {remove_part}" if remove_part else ""))
+        condition = "token_version = :token AND link_version = :link"
+        if unlocked:
+            condition += " AND #status <> :locked"
+            values = {**values, ":locked": "locked"}
+        return update(self.table, key_of(customer), expression, condition, names={"#status": "status"},
+                      values={**values, ":token": customer.token_version, ":next_token": customer.token_version + 1,
+                              ":link": customer.link_version, ":next_link": customer.link_version + 1},
+                      on_condition_failure=on_stale)

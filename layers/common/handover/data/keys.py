@@ -1,0 +1,67 @@
+"""The directory table's keys, in one place (every tenant key starts with the business id):
+
+    ACCT#<acct>        ACCOUNT                 a business       lookup NICK#<nickname>
+    NICK#<nickname>    NICK                    claims a nickname
+    ACCT#<acct>        STAFF#<id>              a staff member   lookup LOGIN#staff#<acct>#<email>
+    ACCT#<acct>        CUSTOMER#<id>           a customer       lookup LOGIN#customer#<acct>#<email>
+    ACCT#<acct>        EMAIL#<realm>#<email>   claims an email within the business
+    ACCT#<acct>        BOOKING#<email>#<id>    a booking, attached by email
+    OPERATOR#<id>      OPERATOR                an operator      lookup LOGIN#operator#<email>
+    OPERATOR_EMAIL#<email>  EMAIL              claims an operator email
+    ATTEMPTS#<lookup>  W#<window>              failed logins in one window, lookup as the principal's
+    LIMIT#<name>#<subject>  W#<window>         a rate counter in one window
+
+`lookup` feeds the `by_lookup` index, so a login (the principal and its failed attempts, known
+email or not) or a nickname is one Query. Items that should vanish carry `expires_ttl`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from handover.data.dynamo import Item
+
+Realm = Literal["operator", "staff", "customer"]
+
+LOOKUP_INDEX = "by_lookup"
+
+
+def account_key(account_id: str) -> Item:
+    return {"pk": f"ACCT#{account_id}", "sk": "ACCOUNT"}
+
+
+def nickname_key(nickname: str) -> Item:
+    return {"pk": f"NICK#{nickname}", "sk": "NICK"}
+
+
+def customer_key(account_id: str, customer_id: str) -> Item:
+    return {"pk": f"ACCT#{account_id}", "sk": f"CUSTOMER#{customer_id}"}
+
+
+def staff_key(account_id: str, staff_id: str) -> Item:
+    return {"pk": f"ACCT#{account_id}", "sk": f"STAFF#{staff_id}"}
+
+
+def operator_key(operator_id: str) -> Item:
+    return {"pk": f"OPERATOR#{operator_id}", "sk": "OPERATOR"}
+
+
+def principal_key(realm: Realm, account_id: str | None, principal_id: str) -> Item:
+    if realm == "operator":
+        return operator_key(principal_id)
+    assert account_id is not None
+    return staff_key(account_id, principal_id) if realm == "staff" else customer_key(account_id, principal_id)
+
+
+def email_claim_key(realm: Realm, account_id: str | None, email: str) -> Item:
+    if realm == "operator":
+        return {"pk": f"OPERATOR_EMAIL#{email}", "sk": "EMAIL"}
+    return {"pk": f"ACCT#{account_id}", "sk": f"EMAIL#{realm}#{email}"}
+
+
+def login_lookup(realm: Realm, account_id: str | None, email: str) -> str:
+    return f"LOGIN#{realm}#{email}" if realm == "operator" else f"LOGIN#{realm}#{account_id}#{email}"
+
+
+def attempts_key(realm: Realm, account_id: str | None, email: str, window: int) -> Item:
+    return {"pk": f"ATTEMPTS#{login_lookup(realm, account_id, email)}", "sk": f"W#{window}"}

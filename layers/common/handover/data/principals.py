@@ -1,0 +1,221 @@
+"""Whoever can sign in (operators, staff, customers): their records, and what every realm shares:
+finding one for a login, counting failed logins, and the versioned writes behind links and
+passwords.
+
+Versions: a principal's `token_version` retires every older access token, its `link_version`
+every older emailed link; whatever bumps the first bumps the second too, so a link issued
+before a lock or a password change never works after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, delete, put, update
+from handover.data.keys import (
+    LOOKUP_INDEX,
+    Realm,
+    attempts_key,
+    email_claim_key,
+    login_lookup,
+    principal_key,
+)
+from handover.errors import EmailTaken, StorageUnavailable
+
+CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
+
+
+class PrincipalRecord(BaseModel):
+    """Whoever can sign in: the password, the verification and the versions."""
+
+    id: str
+    email: str
+    password_hash: str | None = None
+    email_verified: bool = False
+    token_version: int = 1
+    link_version: int = 0
+
+    @property
+    def realm(self) -> Realm:
+        raise NotImplementedError
+
+    @property
+    def account_ref(self) -> str | None:
+        return None
+
+
+class OperatorRecord(PrincipalRecord):
+    name: str
+    secure: bool = False
+
+    @property
+    def realm(self) -> Realm:
+        return "operator"
+
+
+class StaffRecord(PrincipalRecord):
+    account_id: str
+    first_name: str
+    last_name: str
+    role: Literal["owner", "staff"]
+    perms: list[str]
+
+    @property
+    def realm(self) -> Realm:
+        return "staff"
+
+    @property
+    def account_ref(self) -> str | None:
+        return self.account_id
+
+
+class CustomerRecord(PrincipalRecord):
+    account_id: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    status: CustomerStatus = "unclaimed"
+    status_before_lock: CustomerStatus | None = None
+    locked_reason: str | None = None
+    email_undeliverable: bool = False
+    created_at: int
+    updated_at: int
+
+    @property
+    def realm(self) -> Realm:
+        return "customer"
+
+    @property
+    def account_ref(self) -> str | None:
+        return self.account_id
+
+
+class LoginAttempts(BaseModel):
+    """Failed logins for one (realm, business, email) in one fixed window."""
+
+    window: int
+    count: int
+
+
+RECORDS: dict[str, type[PrincipalRecord]] = {
+    "operator": OperatorRecord,
+    "staff": StaffRecord,
+    "customer": CustomerRecord,
+}
+
+
+def key_of(principal: PrincipalRecord) -> Item:
+    return principal_key(principal.realm, principal.account_ref, principal.id)
+
+
+def fields(record: BaseModel) -> Item:
+    return record.model_dump(exclude_none=True)
+
+
+class PrincipalStore:
+    def __init__(self, dynamo: Dynamo, table: str) -> None:
+        self._dynamo = dynamo
+        self.table = table
+
+    def get(self, realm: Realm, account_id: str | None, principal_id: str) -> PrincipalRecord | None:
+        item = self._dynamo.get(self.table, principal_key(realm, account_id, principal_id))
+        return RECORDS[realm].model_validate(item) if item else None
+
+    def operator(self, operator_id: str) -> OperatorRecord | None:
+        found = self.get("operator", None, operator_id)
+        return found if isinstance(found, OperatorRecord) else None
+
+    def login_candidates(self, realm: Realm, account_id: str | None,
+                         email: str) -> tuple[PrincipalRecord | None, list[LoginAttempts]]:
+        """The principal with this email (if any) and its recent failed-login windows, in one Query."""
+        items, _ = self._dynamo.query(self.table, "lookup = :lookup",
+                                      {":lookup": login_lookup(realm, account_id, email)}, index=LOOKUP_INDEX)
+        principal, attempts = None, []
+        for item in items:
+            if item["pk"].startswith("ATTEMPTS#"):
+                attempts.append(LoginAttempts(window=int(item["sk"][2:]), count=item.get("count", 0)))
+            else:
+                principal = RECORDS[realm].model_validate(item)
+        return principal, attempts
+
+    # -- writes, as transaction operations -----------------------------------------------------
+
+    def add(self, record: PrincipalRecord) -> list[Write]:
+        """The principal and the claim on its email (unique per realm and business)."""
+        realm, account_id = record.realm, record.account_ref
+        return [
+            put(self.table, {**key_of(record), "lookup": login_lookup(realm, account_id, record.email),
+                             **fields(record)}, "attribute_not_exists(pk)"),
+            put(self.table, {**email_claim_key(realm, account_id, record.email), "owner_id": record.id},
+                "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
+        ]
+
+    def issue_link(self, principal: PrincipalRecord, now: int, on_stale: FailureFactory, *, invite: bool,
+                   new_email: str | None = None) -> Write:
+        """Bump the link version (revoking every earlier link), provided nobody changed the versions
+        since `principal` was read. An invite marks a customer `invited` (and needs them unclaimed);
+        a reset needs them unlocked. A corrected email is set in the same write (pair it with
+        `CustomerStore.move_email_claim`)."""
+        sets = ["link_version = :next_link"]
+        conditions = ["link_version = :link", "token_version = :token"]
+        values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
+                                  ":token": principal.token_version}
+        names: dict[str, str] = {}
+        if isinstance(principal, CustomerRecord):
+            names["#status"] = "status"
+            sets.append("updated_at = :now")
+            values[":now"] = now
+            if invite:
+                sets.append("#status = :invited")
+                conditions.append("#status IN (:unclaimed, :invited)")
+                values |= {":invited": "invited", ":unclaimed": "unclaimed"}
+            else:
+                conditions.append("#status <> :locked")
+                values[":locked"] = "locked"
+        if new_email:
+            sets += ["email = :email", "lookup = :lookup", "email_verified = :false", "email_undeliverable = :false"]
+            values |= {":email": new_email, ":false": False,
+                       ":lookup": login_lookup(principal.realm, principal.account_ref, new_email)}
+        return update(self.table, key_of(principal), "SET " + ", ".join(sets), " AND ".join(conditions),
+                      names=names, values=values, on_condition_failure=on_stale)
+
+    def set_password_via_link(self, realm: Realm, account_id: str, principal_id: str, *, link_version: int,
+                              token_version: int, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
+        """Set the password, verify the email (a customer becomes active), and retire every other
+        link and every token, provided the link's versions still hold (and a customer is unlocked)."""
+        sets = ["password_hash = :hash", "email_verified = :true", "link_version = :next_link",
+                "token_version = :next_token"]
+        conditions = ["link_version = :link", "token_version = :token"]
+        values: dict[str, Any] = {":hash": password_hash, ":true": True, ":link": link_version,
+                                  ":next_link": link_version + 1, ":token": token_version,
+                                  ":next_token": token_version + 1}
+        names: dict[str, str] = {}
+        if realm == "customer":
+            names["#status"] = "status"
+            sets += ["#status = :active", "updated_at = :now"]
+            conditions.append("#status <> :locked")
+            values |= {":active": "active", ":locked": "locked", ":now": now}
+        return update(self.table, principal_key(realm, account_id, principal_id), "SET " + ", ".join(sets),
+                      " AND ".join(conditions), names=names, values=values, on_condition_failure=on_stale)
+
+    def record_login_failure(self, realm: Realm, account_id: str | None, email: str, window: int,
+                             expires_at: int) -> int:
+        """Count a failed login in its window; the number of failures in that window so far."""
+        count = self._dynamo.increment(self.table, attempts_key(realm, account_id, email, window), "count",
+                                       {"lookup": login_lookup(realm, account_id, email), "expires_ttl": expires_at})
+        return count or 0
+
+    def clear_login_failures(self, realm: Realm, account_id: str | None, email: str, window: int) -> Write:
+        return delete(self.table, attempts_key(realm, account_id, email, window))
+
+    def replace_password_hash(self, principal: PrincipalRecord, new_hash: str) -> None:
+        """Upgrade a hash made with older parameters, unless the password changed meanwhile."""
+        upgrade = update(self.table, key_of(principal), "SET password_hash = :new", "password_hash = :old",
+                         values={":new": new_hash, ":old": principal.password_hash},
+                         on_condition_failure=lambda _old: StorageUnavailable())
+        with contextlib.suppress(StorageUnavailable):  # the next login tries again
+            self._dynamo.write(upgrade)
