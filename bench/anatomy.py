@@ -54,10 +54,11 @@ def main() -> None:
     sys.path[0:1] = [os.environ["BENCH_LAYER"]]
     step("baseline libraries (and Logger, Tracer, Metrics, resolver)", _baseline)
     step("Powertools request validation (enable_validation=True)", _validation)
-    step("handover.contract (the API's pydantic models)", lambda: __import__("handover.contract"))
+    step("handover.contract (the API's pydantic models)",
+         lambda: [__import__(f"handover.contract.{name}") for name in ("common", "auth", "customers", "operators")])
     step("email_validator", lambda: __import__("email_validator"))
     step("jinja2", lambda: __import__("jinja2"))
-    step("argon2, cryptography", lambda: (__import__("argon2"), __import__("handover.signer")))
+    step("argon2, cryptography", lambda: (__import__("argon2"), __import__("handover.identity.signer")))
     step("the rest of handover.web and handover.runtime", lambda: __import__("handover.web"))
     import boto3
 
@@ -77,7 +78,7 @@ def main() -> None:
                                    Key={"pk": {"S": "BENCH"}, "sk": {"S": "ANATOMY"}}))
 
     def verify() -> None:
-        from handover.passwords import Passwords
+        from handover.identity.passwords import Passwords
 
         passwords = Passwords()
         passwords.verify(None, "not the password")  # hashes the dummy first: time the second verify

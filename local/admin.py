@@ -25,12 +25,12 @@ def directory_table(stack: str) -> str:
 
 def create_operator(arguments: argparse.Namespace) -> None:
     ensure_layer_on_path()
-    from handover import password_policy
+    from handover.accounts.operators import add_operator
     from handover.data.directory import Directory
     from handover.data.dynamo import Dynamo
     from handover.errors import HandoverError
-    from handover.operators import add_operator
-    from handover.passwords import Passwords
+    from handover.identity import password_policy
+    from handover.identity.passwords import Passwords
 
     password = getpass.getpass("Password: ")
     if password != getpass.getpass("Again: "):

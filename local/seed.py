@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handover.accounts import Accounts, Person
-from handover.operators import add_operator
+from handover.accounts.businesses import Accounts, Person
+from handover.accounts.operators import add_operator
 from handover.runtime import Runtime
 
 

@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.contract import ClaimRequest, IssuedToken, LinkInfo
+from handover.contract.auth import ClaimRequest, IssuedToken, LinkInfo
 from handover.runtime import runtime
 
 logger = Logger()

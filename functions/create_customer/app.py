@@ -10,9 +10,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import CreateCustomerRequest, CustomerCreated
+from handover.contract.customers import CreateCustomerRequest, CustomerCreated
 from handover.idempotency import Receipt
+from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import HistoryItem, HistoryPage
+from handover.contract.operators import HistoryItem, HistoryPage
+from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()

@@ -10,10 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import InviteAccepted, InviteRequest
+from handover.contract.customers import InviteAccepted, InviteRequest
 from handover.idempotency import Receipt
-from handover.link_mail import sent_answer
+from handover.identity.callers import Caller
+from handover.links.mail import sent_answer
 from handover.runtime import runtime
 
 logger = Logger()

@@ -4,7 +4,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.contract import Jwks
+from handover.contract.auth import Jwks
 from handover.runtime import runtime
 
 logger = Logger()

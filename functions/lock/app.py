@@ -9,8 +9,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import AccountEnvelope, AccountView, CustomerEnvelope, CustomerView, LockRequest
+from handover.contract.common import LockRequest
+from handover.contract.customers import CustomerEnvelope, CustomerView
+from handover.contract.operators import AccountEnvelope, AccountView
+from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()

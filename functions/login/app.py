@@ -5,7 +5,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.contract import IssuedToken, LoginRequest
+from handover.contract.auth import IssuedToken, LoginRequest
 from handover.errors import InvalidCredentials
 from handover.runtime import runtime
 

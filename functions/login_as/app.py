@@ -9,8 +9,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import IssuedToken, LoginAsRequest
+from handover.contract.auth import IssuedToken
+from handover.contract.operators import LoginAsRequest
+from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()

@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import CustomerDetail
+from handover.contract.customers import CustomerDetail
+from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()

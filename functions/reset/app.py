@@ -10,17 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.callers import Caller
-from handover.contract import (
-    ForgotPasswordAccepted,
-    ForgotPasswordRequest,
-    InviteAccepted,
-    IssuedToken,
-    PasswordResetRequest,
-    ResetPasswordRequest,
-    SetPasswordRequest,
-)
-from handover.link_mail import sent_answer
+from handover.contract.auth import ForgotPasswordAccepted, ForgotPasswordRequest, IssuedToken, ResetPasswordRequest
+from handover.contract.customers import InviteAccepted, PasswordResetRequest, SetPasswordRequest
+from handover.identity.callers import Caller
+from handover.links.mail import sent_answer
 from handover.runtime import runtime
 
 logger = Logger()

@@ -33,11 +33,11 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from handover.accounts import Accounts, Person
+from handover.accounts.businesses import Accounts, Person
 from handover.data.principals import CustomerRecord
+from handover.identity.sessions import Act, Sessions
 from handover.ids import new_id
 from handover.runtime import Runtime
-from handover.sessions import Act, Sessions
 
 from local.template import functions
 from tests.conftest import GOOD_PASSWORD, Api, last_link_token

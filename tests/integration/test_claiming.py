@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from handover.links import hash_token
+from handover.links.tokens import hash_token
 from handover.runtime import Runtime
 
 from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, last_link_token, sent_emails

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from handover.accounts.history import DAY, expiry_day, history_entry
 from handover.data.history import Actor
 from handover.data.links import LinkRecord
-from handover.history import DAY, expiry_day, history_entry
 from handover.runtime import Runtime
 
 from tests.conftest import Api, invoke, sample_event

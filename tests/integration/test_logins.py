@@ -11,8 +11,8 @@ import time
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.data.principals import CustomerRecord
+from handover.identity.sessions import Sessions
 from handover.runtime import Runtime
-from handover.sessions import Sessions
 
 from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, last_link_token
 

@@ -11,7 +11,7 @@ from handover.data.accounts import AccountRecord
 from handover.data.links import LinkRecord
 from handover.data.principals import CustomerRecord
 from handover.errors import LinkInvalid
-from handover.links import Links, hash_token, link_url
+from handover.links.tokens import Links, hash_token, link_url
 
 NOW = 1_750_000_000  # 2025-06-15T15:06:40Z
 LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}

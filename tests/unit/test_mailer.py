@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handover.mailer import Branding, Mailer
+from handover.mail.mailer import Branding, Mailer
 
 
 def test_a_subject_can_never_carry_a_header() -> None:

@@ -6,7 +6,7 @@ from importlib import resources
 
 import pytest
 from handover.errors import PasswordPolicyViolation
-from handover.password_policy import common_passwords, enforce, failed_rules
+from handover.identity.password_policy import common_passwords, enforce, failed_rules
 
 EMAIL = "robin@example.com"
 
@@ -281,7 +281,7 @@ def test_enforce_reports_max_length_for_an_over_long_password() -> None:
 
 def test_the_blocklist_ships_in_the_package() -> None:
     # Given the handover package as installed
-    shipped = resources.files("handover").joinpath("common_passwords.txt")
+    shipped = resources.files("handover.identity").joinpath("common_passwords.txt")
 
     # When the blocklist is loaded
     listed = common_passwords()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from handover.passwords import Passwords
+from handover.identity.passwords import Passwords
 
 PASSWORD = "Sunny-Harbour-42"
 

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.errors import SigningUnavailable, Unauthenticated
-from handover.sessions import IMPERSONATION_SECONDS, Act, Sessions
-from handover.signer import TokenSigner, der_to_raw
+from handover.identity.sessions import IMPERSONATION_SECONDS, Act, Sessions
+from handover.identity.signer import TokenSigner, der_to_raw
 from moto import mock_aws
 
 ISSUER = "https://handover.example"

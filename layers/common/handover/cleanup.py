@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from handover.accounts.history import DAY, expiry_day
 from handover.data.history import HistoryStore
 from handover.data.links import LinkStore
-from handover.history import DAY, expiry_day
 
 DAYS_BACK = 7  # a run looks at the expiry days of the past week, so a missed run catches up
 PAGE = 100

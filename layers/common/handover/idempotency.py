@@ -21,7 +21,7 @@ from handover.data.idempotency import IdempotencyRecord, IdempotencyStore
 from handover.errors import HandoverError, IdempotencyKeyReused, StorageUnavailable
 
 if TYPE_CHECKING:
-    from handover.callers import Caller
+    from handover.identity.callers import Caller
 
 Answer = dict[str, Any]  # JSON-able: what the request answers, and what a repeat answers again
 RETENTION_SECONDS = 24 * 3600

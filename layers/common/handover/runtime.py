@@ -18,25 +18,25 @@ from botocore.config import Config
 from handover.settings import Settings
 
 if TYPE_CHECKING:
-    from handover.callers import Authenticator
-    from handover.claiming import Claiming
+    from handover.accounts.history import HistoryReader
+    from handover.accounts.impersonation import Impersonation
+    from handover.accounts.locks import Locks
     from handover.cleanup import Cleanup
-    from handover.customers import Customers
+    from handover.customers.profiles import Customers
     from handover.data.directory import Directory
     from handover.data.dynamo import Dynamo
     from handover.data.history import HistoryStore
-    from handover.history import HistoryReader
     from handover.idempotency import Idempotency
-    from handover.impersonation import Impersonation
-    from handover.link_mail import LinkMailer
-    from handover.links import Links
-    from handover.locks import Locks
-    from handover.logins import Logins
-    from handover.mailer import Mailer
-    from handover.passwords import Passwords
-    from handover.resets import PasswordResets
-    from handover.sessions import Sessions
-    from handover.signer import TokenSigner
+    from handover.identity.callers import Authenticator
+    from handover.identity.logins import Logins
+    from handover.identity.passwords import Passwords
+    from handover.identity.sessions import Sessions
+    from handover.identity.signer import TokenSigner
+    from handover.links.claiming import Claiming
+    from handover.links.mail import LinkMailer
+    from handover.links.resets import PasswordResets
+    from handover.links.tokens import Links
+    from handover.mail.mailer import Mailer
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
 _AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
@@ -76,29 +76,29 @@ class Runtime:
     @cached_property
     def links(self) -> Links:
         from handover.data.links import LinkStore
-        from handover.links import Links
+        from handover.links.tokens import Links
         lifetimes = {"invite": self.settings.invite_link_seconds, "reset": self.settings.reset_link_seconds}
         return Links(LinkStore(self.dynamo, self.settings.links_table), lifetimes=lifetimes)  # type: ignore[arg-type]
 
     @cached_property
     def signer(self) -> TokenSigner:
-        from handover.signer import TokenSigner
+        from handover.identity.signer import TokenSigner
         return TokenSigner(self.client("kms"), self.settings.token_key_id)
 
     @cached_property
     def sessions(self) -> Sessions:
-        from handover.sessions import Sessions
+        from handover.identity.sessions import Sessions
         return Sessions(self.signer, issuer=self.settings.token_issuer, audience=self.settings.token_audience,
                         lifetime=self.settings.access_token_seconds)
 
     @cached_property
     def passwords(self) -> Passwords:
-        from handover.passwords import Passwords
+        from handover.identity.passwords import Passwords
         return Passwords()
 
     @cached_property
     def mailer(self) -> Mailer:
-        from handover.mailer import Mailer
+        from handover.mail.mailer import Mailer
         return Mailer(LazyClient(self, "sesv2"), self.settings.sender_address)
 
     @cached_property
@@ -109,30 +109,30 @@ class Runtime:
 
     @cached_property
     def authenticator(self) -> Authenticator:
-        from handover.callers import Authenticator
+        from handover.identity.callers import Authenticator
         return Authenticator(self.sessions, self.directory)
 
     @cached_property
     def logins(self) -> Logins:
-        from handover.logins import Logins
+        from handover.identity.logins import Logins
         return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions)
 
     @cached_property
     def claiming(self) -> Claiming:
-        from handover.claiming import Claiming
+        from handover.links.claiming import Claiming
         return Claiming(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
                         passwords=self.passwords, sessions=self.sessions,
                         retention_days=self.settings.history_retention_days)
 
     @cached_property
     def link_mailer(self) -> LinkMailer:
-        from handover.link_mail import LinkMailer
+        from handover.links.mail import LinkMailer
         return LinkMailer(dynamo=self.dynamo, directory=self.directory, links=self.links, mailer=self.mailer,
                           portal_url=self.settings.portal_url)
 
     @cached_property
     def customers(self) -> Customers:
-        from handover.customers import Customers
+        from handover.customers.profiles import Customers
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
                          history=self.history, passwords=self.passwords,
                          retention_days=self.settings.history_retention_days)
@@ -140,8 +140,8 @@ class Runtime:
     @cached_property
     def resets(self) -> PasswordResets:
         from handover.data.limits import LimitStore
+        from handover.links.resets import PasswordResets
         from handover.queue import WorkQueue
-        from handover.resets import PasswordResets
         return PasswordResets(directory=self.directory, link_mailer=self.link_mailer,
                               limits=LimitStore(self.dynamo, self.settings.directory_table),
                               queue=WorkQueue(LazyClient(self, "sqs"), self.settings.reset_queue_url),
@@ -149,19 +149,19 @@ class Runtime:
 
     @cached_property
     def locks(self) -> Locks:
-        from handover.locks import Locks
+        from handover.accounts.locks import Locks
         return Locks(dynamo=self.dynamo, directory=self.directory, customers=self.customers, history=self.history,
                      retention_days=self.settings.history_retention_days)
 
     @cached_property
     def impersonation(self) -> Impersonation:
-        from handover.impersonation import Impersonation
+        from handover.accounts.impersonation import Impersonation
         return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
                              history=self.history, retention_days=self.settings.history_retention_days)
 
     @cached_property
     def history_reader(self) -> HistoryReader:
-        from handover.history import HistoryReader
+        from handover.accounts.history import HistoryReader
         return HistoryReader(directory=self.directory, store=self.history)
 
     @cached_property

@@ -18,8 +18,8 @@ from aws_lambda_powertools.event_handler.request import Request
 from pydantic import BaseModel
 
 from handover import errors
-from handover.callers import Caller, require_customer, require_staff
-from handover.contract import Problem
+from handover.contract.common import Problem
+from handover.identity.callers import Caller, require_customer, require_staff
 from handover.runtime import runtime
 
 PROBLEM_JSON = "application/problem+json"

@@ -12,8 +12,8 @@ from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.principals import StaffRecord
-from handover.emails import normalise_email
 from handover.ids import is_id, new_id
+from handover.mail.addresses import normalise_email
 
 OWNER_PERMISSIONS = ["customers:read", "customers:write", "staff:manage"]
 NICKNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.callers import Caller, require_clearance, require_operator
+from handover.accounts.history import history_entry
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.errors import AccountLocked, NotFound
-from handover.history import history_entry
-from handover.sessions import Act, IssuedToken, Sessions
+from handover.identity.callers import Caller, require_clearance, require_operator
+from handover.identity.sessions import Act, IssuedToken, Sessions
 
 
 class Impersonation:

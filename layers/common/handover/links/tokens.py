@@ -8,11 +8,11 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from handover.accounts.history import expiry_day
 from handover.data.accounts import AccountRecord
 from handover.data.links import LinkKind, LinkRecord, LinkStore
 from handover.data.principals import PrincipalRecord
 from handover.errors import LinkInvalid
-from handover.history import expiry_day
 from handover.ids import new_token
 
 MAX_TOKEN_LENGTH = 128

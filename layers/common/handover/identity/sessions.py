@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from handover.data.accounts import AccountRecord
 from handover.data.principals import CustomerRecord, OperatorRecord, PrincipalRecord, StaffRecord
 from handover.errors import Unauthenticated
+from handover.identity.signer import TokenSigner
 from handover.ids import new_id
-from handover.signer import TokenSigner
 
 IMPERSONATION_SECONDS = 15 * 60
 

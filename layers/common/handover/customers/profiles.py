@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover import password_policy
-from handover.callers import Caller, forbid_impersonation
-from handover.contract import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome, iso
+from handover.accounts.history import history_entry
+from handover.contract.common import iso
+from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
 from handover.data.accounts import AccountRecord
 from handover.data.bookings import BookingRecord
 from handover.data.directory import Directory
@@ -21,7 +21,6 @@ from handover.data.dynamo import Dynamo, Item, Write
 from handover.data.history import HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord
-from handover.emails import normalise_email
 from handover.errors import (
     AlreadyClaimed,
     CustomerLocked,
@@ -31,11 +30,13 @@ from handover.errors import (
     NotFound,
     StorageUnavailable,
 )
-from handover.history import history_entry
 from handover.idempotency import NO_KEY, Receipt
+from handover.identity import password_policy
+from handover.identity.callers import Caller, forbid_impersonation
+from handover.identity.passwords import Passwords
 from handover.ids import new_id
-from handover.link_mail import LinkMailer
-from handover.passwords import Passwords
+from handover.links.mail import LinkMailer
+from handover.mail.addresses import normalise_email
 
 
 class Customers:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.principals import OperatorRecord
-from handover.emails import normalise_email
 from handover.ids import new_id
+from handover.mail.addresses import normalise_email
 
 
 def add_operator(dynamo: Dynamo, directory: Directory, *, email: str, name: str, secure: bool,

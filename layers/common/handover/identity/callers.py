@@ -15,7 +15,7 @@ from handover.data.directory import Directory
 from handover.data.history import Actor
 from handover.data.principals import OperatorRecord, PrincipalRecord
 from handover.errors import Forbidden, ImpersonationForbidden, SecureAccount, Unauthenticated
-from handover.sessions import AccessClaims, Sessions
+from handover.identity.sessions import AccessClaims, Sessions
 
 
 @dataclass(frozen=True)

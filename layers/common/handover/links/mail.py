@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from handover.contract import iso
+from handover.contract.common import iso
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item, Write
@@ -20,8 +20,8 @@ from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord, StaffRecord
 from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
 from handover.idempotency import NO_KEY, Answer, Receipt
-from handover.links import Links, link_url
-from handover.mailer import Branding, Mailer
+from handover.links.tokens import Links, link_url
+from handover.mail.mailer import Branding, Mailer
 
 
 @dataclass(frozen=True)

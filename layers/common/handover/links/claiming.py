@@ -12,20 +12,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover import password_policy
-from handover.contract import LinkInfo, iso
+from handover.accounts.history import history_entry
+from handover.contract.auth import LinkInfo
+from handover.contract.common import iso
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item
 from handover.data.history import Actor, HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord
-from handover.emails import email_hint
 from handover.errors import AccountLocked, CustomerLocked, HandoverError, LinkInvalid
-from handover.history import history_entry
-from handover.links import Links
-from handover.logins import login_window
-from handover.passwords import Passwords
-from handover.sessions import IssuedToken, Sessions
+from handover.identity import password_policy
+from handover.identity.logins import login_window
+from handover.identity.passwords import Passwords
+from handover.identity.sessions import IssuedToken, Sessions
+from handover.links.tokens import Links
+from handover.mail.addresses import email_hint
 
 _ACTIONS: dict[LinkKind, str] = {"invite": "claimed", "reset": "password_reset"}
 

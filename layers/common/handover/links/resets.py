@@ -15,18 +15,18 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from handover.accounts import find_account
-from handover.callers import Caller, require_clearance, require_operator
+from handover.accounts.businesses import find_account
+from handover.accounts.history import history_entry
 from handover.data.directory import Directory
 from handover.data.history import HistoryStore
 from handover.data.limits import LimitStore
 from handover.data.links import LinkRecord
 from handover.data.principals import CustomerRecord
-from handover.emails import normalise_email
 from handover.errors import AccountLocked, DependencyUnavailable, EmailInvalid, NotFound, RateLimited
-from handover.history import history_entry
 from handover.idempotency import NO_KEY, Receipt
-from handover.link_mail import LinkMailer
+from handover.identity.callers import Caller, require_clearance, require_operator
+from handover.links.mail import LinkMailer
+from handover.mail.addresses import normalise_email
 from handover.queue import WorkQueue
 
 FORGOT_PER_SOURCE_PER_MINUTE = 10

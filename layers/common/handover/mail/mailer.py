@@ -52,7 +52,7 @@ class Mailer:
     def _templates(self) -> Environment:
         from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # only where mail is sent
 
-        return Environment(loader=PackageLoader("handover", "templates"), undefined=StrictUndefined,
+        return Environment(loader=PackageLoader("handover.mail", "templates"), undefined=StrictUndefined,
                            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
     def render(self, template: str, *, to: str, subject: str, **values: Any) -> Email:

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Literal
 
 from handover.errors import PasswordPolicyViolation
-from handover.passwords import MAX_PASSWORD_LENGTH
+from handover.identity.passwords import MAX_PASSWORD_LENGTH
 
 Profile = Literal["classic", "nist"]
 MIN_LENGTH: dict[str, int] = {"classic": 8, "nist": 15}
@@ -23,7 +23,7 @@ _DECORATIONS = (string.punctuation + " ", string.digits + string.punctuation + "
 
 @cache
 def common_passwords() -> frozenset[str]:
-    text = resources.files("handover").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    text = resources.files("handover.identity").joinpath("common_passwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.accounts import find_account
+from handover.accounts.businesses import find_account
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.keys import Realm
 from handover.data.principals import CustomerRecord, LoginAttempts, PrincipalRecord
-from handover.emails import normalise_email
 from handover.errors import (
     AccountLocked,
     CustomerLocked,
@@ -25,8 +24,9 @@ from handover.errors import (
     NotVerified,
     TooManyAttempts,
 )
-from handover.passwords import Passwords
-from handover.sessions import IssuedToken, Sessions
+from handover.identity.passwords import Passwords
+from handover.identity.sessions import IssuedToken, Sessions
+from handover.mail.addresses import normalise_email
 
 FAILED_LOGIN_LIMIT = 5
 FAILED_LOGIN_WINDOW = 15 * 60

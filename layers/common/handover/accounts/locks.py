@@ -10,15 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.callers import Caller, require_clearance, require_operator
-from handover.customers import Customers
+from handover.accounts.history import history_entry
+from handover.customers.profiles import Customers
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item
 from handover.data.history import HistoryStore
 from handover.data.principals import CustomerRecord
 from handover.errors import HandoverError, NotFound, StorageUnavailable
-from handover.history import history_entry
+from handover.identity.callers import Caller, require_clearance, require_operator
 
 
 class Locks:

@@ -9,11 +9,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from handover.callers import Caller, require_clearance, require_operator
 from handover.data.directory import Directory
 from handover.data.dynamo import Item
 from handover.data.history import Actor, HistoryRecord, HistoryStore
 from handover.errors import CursorInvalid, NotFound
+from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.ids import new_id
 
 DAY = 24 * 3600

@@ -1,0 +1,1 @@
+"""The public API's bodies, one module per family of routes."""

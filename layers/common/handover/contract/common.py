@@ -1,0 +1,118 @@
+"""What every body of the public API (../shared/docs/api.md) is made of: the field types (with
+the rules they enforce), ISO timestamps, and the problem+json error body. Request, response and
+stored shapes are separate classes; the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    SecretStr,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+
+class _Documented:
+    """Adds keywords to a field's JSON schema (the OpenAPI document) without enforcing them
+    through pydantic: the rule is enforced elsewhere, with its own error."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+# Free text is printable: str.isprintable() after the white space around it is trimmed, i.e. no
+# control or format character, no line break, nothing unassigned. JSON Schema has no portable way
+# to say that (a pattern would need Unicode property classes, read against whichever Unicode
+# version its engine has), so the document names it as a format of its own.
+PRINTABLE = _Documented(format="printable", description="Printable text: no control or format characters and no "
+                                                        "line breaks; white space around it is trimmed")
+
+
+def _printable(value: str) -> str:
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError("must not contain control characters or line breaks")
+    return value
+
+
+# An address the service accepts for sending email (handover.emails.normalise_email, which answers
+# 422 `email_invalid` otherwise): ASCII, an unquoted dot-atom local part, and a domain of at least
+# two LDH labels whose last one ends with a letter and is not a special-use name. (White space
+# around it is trimmed first, as around every text.)
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"(?![A-Za-z0-9-]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TOP_LABEL = r"(?![A-Za-z0-9-]{2}--)(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]"
+_SPECIAL_USE = "|".join("".join(f"[{c.upper()}{c}]" for c in name)
+                        for name in ("arpa", "invalid", "local", "localhost", "onion", "test"))
+ADDRESS_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?!(?:{_SPECIAL_USE})$){_TOP_LABEL}$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(_printable), PRINTABLE]
+
+# An email as typed at sign-in or forgot-password: any text (an unknown one is simply not found).
+EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+
+# An email the service will write to (create, invite, reset): refused with 422 `email_invalid`
+# unless it is an address that can receive email. Not `format: email`: that one (RFC 5321) caps
+# the local part at 64 characters, which the service does not, so the pattern says it exactly.
+EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+                         _Documented(pattern=ADDRESS_PATTERN, description="An address that can receive email "
+                                     "(ASCII, unquoted, a domain name with a dot); refused with 422 email_invalid")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable),
+                  PRINTABLE]
+
+# Secrets are SecretStr so that no log line, even at DEBUG, can print them. A password may be long
+# enough to reach the policy's own `max_length` rule, never long enough to cost anything.
+PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
+LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable),
+                   PRINTABLE]
+
+# Custom field values are stored as they are, as DynamoDB attributes: strings, booleans, null, and
+# integers every JSON reader holds exactly (I-JSON, RFC 7493: at most 2**53 - 1 either way). The
+# storage takes no floats, so a non-integral number is refused with 422 here instead of failing
+# (500) when the customer is written. DynamoDB refuses empty attribute names, hence min_length.
+CustomFieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+CustomFieldNumber = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
+CustomFields = Annotated[dict[CustomFieldName, str | CustomFieldNumber | bool | None], Field(max_length=50)]
+
+
+def iso(epoch_seconds: int) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LockRequest(Body):
+    reason: Reason | None = None
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ValidationIssue] | None = None
+    failed_rules: list[str] | None = None

@@ -1,0 +1,97 @@
+"""Bodies of the staff routes on customers, and of a customer's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
+from handover.data.bookings import BookingRecord
+from handover.data.principals import CustomerRecord, CustomerStatus
+
+
+class CreateCustomerRequest(Body):
+    email: EmailAddress
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None
+    custom_fields: CustomFields | None = None
+    invite: bool = False
+
+
+class InviteRequest(Body):
+    email: EmailAddress | None = None
+
+
+class PasswordResetRequest(Body):
+    """Staff send a customer a reset link, optionally correcting the email first."""
+
+    email: EmailAddress | None = None
+
+
+class SetPasswordRequest(Body):
+    password: PasswordText
+
+
+class InviteAccepted(BaseModel):
+    expires_at: str
+
+
+class InviteOutcome(BaseModel):
+    """What became of `invite: true` on create: sent (with the link's expiry) or not, and why."""
+
+    sent: bool
+    expires_at: str | None = None
+    code: str | None = None
+
+
+class CustomerView(BaseModel):
+    id: str
+    account_id: str
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    custom_fields: dict[str, Any] = {}
+    status: CustomerStatus
+    email_verified: bool
+    booking_count: int
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, record: CustomerRecord, booking_count: int) -> CustomerView:
+        return cls(id=record.id, account_id=record.account_id, email=record.email, first_name=record.first_name,
+                   last_name=record.last_name, phone=record.phone, custom_fields=record.custom_fields,
+                   status=record.status, email_verified=record.email_verified, booking_count=booking_count,
+                   created_at=iso(record.created_at), updated_at=iso(record.updated_at))
+
+
+class BookingView(BaseModel):
+    id: str
+    reference: str | None = None
+    starts_at: str | None = None
+    service: str | None = None
+
+    @classmethod
+    def of(cls, record: BookingRecord) -> BookingView:
+        return cls(id=record.id, reference=record.reference, starts_at=record.starts_at, service=record.service)
+
+
+class CustomerCreated(BaseModel):
+    customer: CustomerView
+    invite: InviteOutcome | None = None
+
+
+class CustomerEnvelope(BaseModel):
+    customer: CustomerView
+
+
+class CustomerDetail(BaseModel):
+    customer: CustomerView
+    bookings: list[BookingView]
+
+    @classmethod
+    def of(cls, record: CustomerRecord, bookings: list[BookingRecord]) -> CustomerDetail:
+        return cls(customer=CustomerView.of(record, len(bookings)), bookings=[BookingView.of(b) for b in bookings])
