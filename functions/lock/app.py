@@ -28,7 +28,7 @@ def lock_customer(id: str, caller: Annotated[Caller, Depends(web.staff_with("cus
                   body: LockRequest | None = None) -> CustomerEnvelope:
     customer = runtime().locks.lock_customer(caller, id, body.reason if body else None)
     metrics.add_metric(name="CustomersLocked", unit=MetricUnit.Count, value=1)
-    return CustomerEnvelope(customer=CustomerView.of(customer, booking_count=0))
+    return CustomerEnvelope(customer=CustomerView.of(customer))
 
 
 @app.post("/v1/customers/<id>/unlock", tags=["customers"], security=web.BEARER, summary="Unlock a customer",
@@ -37,7 +37,7 @@ def lock_customer(id: str, caller: Annotated[Caller, Depends(web.staff_with("cus
 def unlock_customer(id: str, caller: Annotated[Caller, Depends(web.staff_with("customers:write"))],
                     body: LockRequest | None = None) -> CustomerEnvelope:
     customer = runtime().locks.unlock_customer(caller, id)
-    return CustomerEnvelope(customer=CustomerView.of(customer, booking_count=0))
+    return CustomerEnvelope(customer=CustomerView.of(customer))
 
 
 @app.post("/v1/operator/accounts/<id>/lock", tags=["operator"], security=web.BEARER, summary="Lock a business",

@@ -56,13 +56,18 @@ GET /.well-known/jwks.json                           200  200  200  200  200   2
 GET /openapi.json                                    200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
 GET /docs                                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
 POST /v1/customers                                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401
+GET /v1/customers                                    401  403  401  200  200   200   200  403  403  200 401  401  401  401  401
 GET /v1/customers/{victim}                           401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
+GET /v1/customers/{victim}/bookings                  401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
+PATCH /v1/customers/{victim}                         401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/{victim}/invite                   401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
 POST /v1/customers/{victim}/password-reset           401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
 PUT /v1/customers/{victim}/password                  401  403  401  403  204   204   404  403  403  403 401  401  401  401  401
 POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
@@ -199,6 +204,9 @@ class World:
             "POST /v1/auth/password/reset": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
             "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},
             "PUT /v1/customers/{victim}/password": {"password": "Quiet-Meadow-Lamp-8"},
+            "PATCH /v1/customers/{victim}": {"phone": "+44 20 7946 0000"},
+            "PATCH /v1/me": {"phone": "+44 20 7946 0000"},
+            "PUT /v1/me/password": {"current_password": GOOD_PASSWORD, "new_password": "Quiet-Meadow-Lamp-8"},
         }
         return bodies.get(row.route, {} if row.method in ("POST", "PUT") else None)
 

@@ -33,8 +33,9 @@ def test_creating_sends_no_email_and_counts_earlier_bookings(api: Api, seeded: R
     account = seeded.directory.accounts.by_nickname("demo")
     assert account is not None
     for number in (1, 2):
-        seeded.dynamo.transact([seeded.directory.bookings.add(BookingRecord(
-            id=f"B{number}", account_id=account.id, email="jane.doe@example.com", reference=f"R-{number}"))])
+        seeded.dynamo.transact(seeded.directory.bookings.add(BookingRecord(
+            id=f"B{number}", account_id=account.id, email="jane.doe@example.com", reference=f"R-{number}",
+            created_at=f"2026-11-0{number}T10:00:00Z"), holder=None))
 
     # When staff create the customer
     customer = api.create_customer(demo, "Jane.Doe@example.com")
@@ -44,7 +45,7 @@ def test_creating_sends_no_email_and_counts_earlier_bookings(api: Api, seeded: R
     assert customer["status"] == "unclaimed"
     assert sent_emails() == []
     detail = api.call("GET", f"/v1/customers/{customer['id']}", token=demo).json()
-    assert [booking["reference"] for booking in detail["bookings"]] == ["R-1", "R-2"]
+    assert [booking["reference"] for booking in detail["bookings"]] == ["R-2", "R-1"]  # newest first
 
 
 def test_create_with_invite_sends_the_invite(api: Api) -> None:

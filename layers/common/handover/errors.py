@@ -42,6 +42,14 @@ class ImpersonationForbidden(HandoverError):
     status, code, title = 403, "impersonation_forbidden", "This cannot be done while logged in as someone else"
 
 
+class FieldNotEditable(HandoverError):
+    status, code, title = 403, "field_not_editable", "This field cannot be changed here"
+
+
+class CurrentPasswordInvalid(HandoverError):
+    status, code, title = 403, "current_password_invalid", "The current password is wrong"
+
+
 class NotVerified(HandoverError):
     status, code, title = 403, "not_verified", "The email address has not been verified yet"
 
@@ -129,6 +137,13 @@ class DependencyUnavailable(HandoverError):
 
 class StorageUnavailable(DependencyUnavailable):
     code, title = "storage_unavailable", "The database is unavailable; please retry"
+
+
+class ChangedMeanwhile(StorageUnavailable):
+    """Something changed between a read and the conditional write built from it; the action
+    reads again and retries (and, failing that, answers 503: safe to retry)."""
+
+    title = "The record changed meanwhile; please retry"
 
 
 class SigningUnavailable(DependencyUnavailable):

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
     from handover.cleanup import Cleanup
+    from handover.customers.directory import CustomerDirectory
+    from handover.customers.editing import ProfileEditor
     from handover.customers.profiles import Customers
+    from handover.customers.self_service import SelfService
     from handover.data.directory import Directory
     from handover.data.dynamo import Dynamo
     from handover.data.history import HistoryStore
@@ -136,6 +139,22 @@ class Runtime:
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
                          history=self.history, passwords=self.passwords,
                          retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def customer_directory(self) -> CustomerDirectory:
+        from handover.customers.directory import CustomerDirectory
+        return CustomerDirectory(directory=self.directory)
+
+    @cached_property
+    def profile_editor(self) -> ProfileEditor:
+        from handover.customers.editing import ProfileEditor
+        return ProfileEditor(dynamo=self.dynamo, directory=self.directory, customers=self.customers)
+
+    @cached_property
+    def self_service(self) -> SelfService:
+        from handover.customers.self_service import SelfService
+        return SelfService(dynamo=self.dynamo, directory=self.directory, passwords=self.passwords,
+                           sessions=self.sessions)
 
     @cached_property
     def resets(self) -> PasswordResets:

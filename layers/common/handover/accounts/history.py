@@ -3,18 +3,16 @@ operators newest first."""
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from handover.data.directory import Directory
-from handover.data.dynamo import Item
 from handover.data.history import Actor, HistoryRecord, HistoryStore
 from handover.errors import CursorInvalid, NotFound
 from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.ids import new_id
+from handover.paging import decode_cursor, encode_cursor
 
 DAY = 24 * 3600
 
@@ -31,24 +29,6 @@ def history_entry(*, account_id: str, actor: Actor, action: str, target: dict[st
     return HistoryRecord(id=new_id(at), account_id=account_id, at=int(at * 1000), actor=actor,
                          on_behalf_of=on_behalf_of, action=action, target=target, details=details or {},
                          expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at)
-
-
-def encode_cursor(key: Item | None) -> str | None:
-    if key is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> Item | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise CursorInvalid() from None
-    if not isinstance(key, dict) or not all(isinstance(value, str) for value in key.values()):
-        raise CursorInvalid()
-    return key
 
 
 class HistoryReader:

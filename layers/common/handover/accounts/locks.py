@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from handover.accounts.history import history_entry
 from handover.customers.profiles import Customers
+from handover.customers.revisions import settle, stale
+from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Item
@@ -32,20 +34,29 @@ class Locks:
         self._clock = clock
 
     def lock_customer(self, caller: Caller, customer_id: str, reason: str | None) -> CustomerRecord:
-        customer = self._customers.visible(caller, customer_id)
+        return settle(lambda customer: self._lock(caller, customer, reason),
+                      read=lambda: self._customers.visible(caller, customer_id))
+
+    def unlock_customer(self, caller: Caller, customer_id: str) -> CustomerRecord:
+        return settle(lambda customer: self._unlock(caller, customer),
+                      read=lambda: self._customers.visible(caller, customer_id))
+
+    def _lock(self, caller: Caller, customer: CustomerRecord, reason: str | None) -> CustomerRecord:
         if customer.status == "locked":
             return customer
         now = int(self._clock())
+        locked = customer.model_copy(update={"status": "locked", "status_before_lock": customer.status,
+                                             "token_version": customer.token_version + 1,
+                                             "link_version": customer.link_version + 1, "updated_at": now,
+                                             "revision": customer.revision + 1})
         self._dynamo.transact([
-            self._directory.customers.lock(customer, reason, now, _changed_meanwhile),
+            self._directory.customers.lock(customer, reason, now, stale(customer)),
+            *index_writes(self._directory.search, customer, locked),
             *self._customers.audit(caller, "customer.locked", customer.id, reason=reason),
         ])
-        return customer.model_copy(update={"status": "locked", "status_before_lock": customer.status,
-                                           "token_version": customer.token_version + 1,
-                                           "link_version": customer.link_version + 1, "updated_at": now})
+        return locked
 
-    def unlock_customer(self, caller: Caller, customer_id: str) -> CustomerRecord:
-        customer = self._customers.visible(caller, customer_id)
+    def _unlock(self, caller: Caller, customer: CustomerRecord) -> CustomerRecord:
         if customer.status != "locked":
             return customer
         # The lock revoked every link, so an invite outstanding before it is outstanding no more.
@@ -53,13 +64,16 @@ class Locks:
         if restored == "unclaimed" and customer.password_hash and customer.email_verified:
             restored = "active"
         now = int(self._clock())
+        unlocked = customer.model_copy(update={"status": restored, "status_before_lock": None,
+                                               "token_version": customer.token_version + 1,
+                                               "link_version": customer.link_version + 1, "updated_at": now,
+                                               "revision": customer.revision + 1})
         self._dynamo.transact([
-            self._directory.customers.unlock(customer, restored, now, _changed_meanwhile),
+            self._directory.customers.unlock(customer, restored, now, stale(customer)),
+            *index_writes(self._directory.search, customer, unlocked),
             *self._customers.audit(caller, "customer.unlocked", customer.id),
         ])
-        return customer.model_copy(update={"status": restored, "status_before_lock": None,
-                                           "token_version": customer.token_version + 1,
-                                           "link_version": customer.link_version + 1, "updated_at": now})
+        return unlocked
 
     def set_account_lock(self, caller: Caller, account_id: str, locked: bool, reason: str | None) -> AccountRecord:
         require_operator(caller)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
 from handover.data.bookings import BookingRecord
@@ -56,27 +56,32 @@ class CustomerView(BaseModel):
     custom_fields: dict[str, Any] = {}
     status: CustomerStatus
     email_verified: bool
+    email_deliverable: bool
     booking_count: int
     created_at: str
     updated_at: str
 
     @classmethod
-    def of(cls, record: CustomerRecord, booking_count: int) -> CustomerView:
+    def of(cls, record: CustomerRecord) -> CustomerView:
         return cls(id=record.id, account_id=record.account_id, email=record.email, first_name=record.first_name,
                    last_name=record.last_name, phone=record.phone, custom_fields=record.custom_fields,
-                   status=record.status, email_verified=record.email_verified, booking_count=booking_count,
+                   status=record.status, email_verified=record.email_verified,
+                   email_deliverable=not record.email_undeliverable, booking_count=record.booking_count,
                    created_at=iso(record.created_at), updated_at=iso(record.updated_at))
 
 
 class BookingView(BaseModel):
     id: str
+    created_at: str
     reference: str | None = None
     starts_at: str | None = None
     service: str | None = None
+    cancelled: bool = False
 
     @classmethod
     def of(cls, record: BookingRecord) -> BookingView:
-        return cls(id=record.id, reference=record.reference, starts_at=record.starts_at, service=record.service)
+        return cls(id=record.id, created_at=record.created_at, reference=record.reference,
+                   starts_at=record.starts_at, service=record.service, cancelled=record.cancelled)
 
 
 class CustomerCreated(BaseModel):
@@ -94,4 +99,48 @@ class CustomerDetail(BaseModel):
 
     @classmethod
     def of(cls, record: CustomerRecord, bookings: list[BookingRecord]) -> CustomerDetail:
-        return cls(customer=CustomerView.of(record, len(bookings)), bookings=[BookingView.of(b) for b in bookings])
+        return cls(customer=CustomerView.of(record), bookings=[BookingView.of(b) for b in bookings])
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerView]
+    next_cursor: str | None
+
+
+class BookingPage(BaseModel):
+    items: list[BookingView]
+    next_cursor: str | None
+
+
+class UpdateCustomerRequest(Body):
+    """Staff change a customer's profile: any of these; `phone: null` removes the phone and
+    `custom_fields` is a JSON merge patch (a `null` value removes that key)."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: EmailAddress | None = None
+    phone: Phone | None = None
+    custom_fields: CustomFields | None = None
+
+    @field_validator("first_name", "last_name", "email")
+    @classmethod
+    def _not_removed(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("cannot be removed")
+        return value
+
+
+class OwnProfileUpdate(Body):
+    """A customer changes their own profile: the phone and the custom fields the business lets
+    customers edit. Names and email are the business's: naming them is refused (403)."""
+
+    phone: Phone | None = None
+    custom_fields: CustomFields | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: EmailAddress | None = None
+
+
+class ChangePasswordRequest(Body):
+    current_password: PasswordText
+    new_password: PasswordText

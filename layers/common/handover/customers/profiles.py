@@ -14,21 +14,22 @@ from collections.abc import Callable
 from handover.accounts.history import history_entry
 from handover.contract.common import iso
 from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
+from handover.customers.revisions import settle, stale
+from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
 from handover.data.bookings import BookingRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, Item, Write
+from handover.data.dynamo import Dynamo, Write
 from handover.data.history import HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord
 from handover.errors import (
     AlreadyClaimed,
+    ChangedMeanwhile,
     CustomerLocked,
     DependencyUnavailable,
     EmailUndeliverable,
-    HandoverError,
     NotFound,
-    StorageUnavailable,
 )
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity import password_policy
@@ -37,6 +38,9 @@ from handover.identity.passwords import Passwords
 from handover.ids import new_id
 from handover.links.mail import LinkMailer
 from handover.mail.addresses import normalise_email
+from handover.paging import encode_position, position
+
+NEWEST_BOOKINGS = 25
 
 
 class Customers:
@@ -54,25 +58,34 @@ class Customers:
     def create(self, caller: Caller, request: CreateCustomerRequest, receipt: Receipt = NO_KEY) -> CustomerCreated:
         """The new customer, with the number of earlier bookings made with the email (now attached
         to the profile, since bookings are filed under the email) and, when asked, the invite: the
-        customer, the invite link and the answer are written in one transaction."""
+        customer, its directory index items, the invite link and the answer are written in one
+        transaction."""
+        return settle(lambda _: self._create(caller, request, receipt), read=lambda: None)
+
+    def _create(self, caller: Caller, request: CreateCustomerRequest, receipt: Receipt) -> CustomerCreated:
         account_id = caller.account_id
         email = normalise_email(request.email)
         now = int(self._clock())
+        booking_count = self._directory.bookings.count(account_id, email)
         customer = CustomerRecord(
             id=new_id(now), account_id=account_id, email=email, first_name=request.first_name,
             last_name=request.last_name, phone=request.phone, custom_fields=request.custom_fields or {},
-            created_at=now, updated_at=now,
+            booking_count=booking_count, created_at=now, updated_at=now,
         )
-        booking_count = self._directory.bookings.count(account_id, email)
-        writes = self.audit(caller, "customer.created", customer.id)
+        writes = [self._directory.bookings.count_unchanged(account_id, email, booking_count,
+                                                           lambda _old: ChangedMeanwhile()),
+                  *self.audit(caller, "customer.created", customer.id)]
         letter = self._link_mailer.prepare("invite", self.account_of(caller), customer) if request.invite else None
         if letter:
-            customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version})
+            # Written as it would be had the invite followed the creation (the link expects that revision).
+            customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version,
+                                                   "revision": customer.revision + 1})
             writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
         invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
-        created = CustomerCreated(customer=CustomerView.of(customer, booking_count), invite=invite)
+        created = CustomerCreated(customer=CustomerView.of(customer), invite=invite)
         self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
-                               *self._directory.principals.add(customer), *writes])
+                               *self._directory.principals.add(customer),
+                               *index_writes(self._directory.search, None, customer), *writes])
         if letter:
             try:
                 self._link_mailer.deliver(letter)
@@ -83,21 +96,34 @@ class Customers:
         return created
 
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
+        """The customer and their newest bookings (`booking_count` counts them all)."""
         customer = self.visible(caller, customer_id)
-        return customer, self._directory.bookings.of_email(customer.account_id, customer.email)
+        return customer, self._directory.bookings.newest(customer.account_id, customer.email, NEWEST_BOOKINGS)[0]
+
+    def bookings(self, caller: Caller, customer_id: str, limit: int,
+                 cursor: str | None) -> tuple[list[BookingRecord], str | None]:
+        """A page of the customer's bookings, newest first."""
+        customer = self.visible(caller, customer_id)
+        before = position(cursor, customer.account_id)
+        page, last = self._directory.bookings.newest(customer.account_id, customer.email, limit, before)
+        return page, encode_position(customer.account_id, last)
 
     def own_profile(self, caller: Caller) -> tuple[CustomerRecord, list[BookingRecord]]:
-        """The signed-in customer (read while authenticating) and their bookings."""
+        """The signed-in customer (read while authenticating) and their newest bookings."""
         customer = caller.principal
         if not isinstance(customer, CustomerRecord):
             raise NotFound("No such customer")
-        return customer, self._directory.bookings.of_email(customer.account_id, customer.email)
+        return customer, self._directory.bookings.newest(customer.account_id, customer.email, NEWEST_BOOKINGS)[0]
 
     def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None,
                   receipt: Receipt = NO_KEY) -> LinkRecord:
         """Email an invite (claim) or reset ("add password" for an unclaimed customer) link,
         correcting the email first if asked; every earlier link of the customer stops working."""
-        customer = self.visible(caller, customer_id)
+        return settle(lambda customer: self._send_link(caller, customer, kind, email, receipt),
+                      read=lambda: self.visible(caller, customer_id))
+
+    def _send_link(self, caller: Caller, customer: CustomerRecord, kind: LinkKind, email: str | None,
+                   receipt: Receipt) -> LinkRecord:
         if customer.status == "locked":
             raise CustomerLocked()
         if kind == "invite" and (customer.status == "active" or customer.password_hash):
@@ -119,9 +145,14 @@ class Customers:
             raise CustomerLocked()
         password_policy.enforce(password, profile=self.account_of(caller).password_profile, email=customer.email)
         password_hash = self._passwords.hash(password)
-        self._dynamo.transact([
-            self._directory.customers.set_password(customer, password_hash, int(self._clock()), _stale_customer),
-        ])
+
+        def write(customer: CustomerRecord) -> None:
+            if customer.status == "locked":
+                raise CustomerLocked()
+            self._dynamo.transact([self._directory.customers.set_password(customer, password_hash,
+                                                                          int(self._clock()), stale(customer))])
+
+        settle(write, read=lambda: self.visible(caller, customer_id), first=customer)
 
     def visible(self, caller: Caller, customer_id: str) -> CustomerRecord:
         """The caller's own business's customer; anyone else's is a 404 (the key says so)."""
@@ -145,10 +176,3 @@ class Customers:
                               retention_days=self._retention_days, now=self._clock())
         return [self._history.add(entry)]
 
-
-def _stale_customer(old: Item | None) -> HandoverError:
-    if old is None:
-        return NotFound("No such customer")
-    if old.get("status") == "locked":
-        return CustomerLocked()
-    return StorageUnavailable("The customer changed meanwhile; please retry")

@@ -1,8 +1,13 @@
-"""A business's customers: the versioned writes that lock, unlock and set passwords, and moving
-the claim on a customer's email."""
+"""A business's customers: reads, the versioned writes that lock, unlock and set passwords,
+profile changes, and moving the claim on a customer's email.
+
+Every write bumps the customer's `revision` and is made only if it is still the revision the
+change was computed from, so the directory index items written beside it always match.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from handover.data.dynamo import Dynamo, FailureFactory, Write, delete, put, update
@@ -20,7 +25,32 @@ class CustomerStore:
         item = self._dynamo.get(self.table, customer_key(account_id, customer_id))
         return CustomerRecord.model_validate(item) if item else None
 
+    def get_many(self, account_id: str, customer_ids: Sequence[str]) -> list[CustomerRecord]:
+        """The customers that exist, in the order asked (one round trip for a page)."""
+        if not customer_ids:
+            return []
+        found = {item["id"]: CustomerRecord.model_validate(item) for item in self._dynamo.get_many(
+            self.table, [customer_key(account_id, customer_id) for customer_id in customer_ids])}
+        return [found[customer_id] for customer_id in customer_ids if customer_id in found]
+
     # -- writes, as transaction operations -----------------------------------------------------
+
+    def change(self, customer: CustomerRecord, changes: Mapping[str, Any], on_stale: FailureFactory) -> Write:
+        """Set the given attributes (None removes one), provided the customer is still at the
+        revision it was read at."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":revision": customer.revision, ":one": 1}
+        sets, removes = [], []
+        for number, (name, value) in enumerate(sorted(changes.items())):
+            names[f"#f{number}"] = name
+            if value is None:
+                removes.append(f"#f{number}")
+            else:
+                values[f":f{number}"] = value
+                sets.append(f"#f{number} = :f{number}")
+        expression = (f"SET {', '.join(sets)} " if sets else "") + (f"REMOVE {', '.join(removes)} " if removes else "")
+        return update(self.table, key_of(customer), expression + "ADD revision :one", "revision = :revision",
+                      names=names, values=values, on_condition_failure=on_stale)
 
     def move_email_claim(self, customer: CustomerRecord, new_email: str) -> list[Write]:
         """Release the customer's old email within the business and claim the new one."""
@@ -51,15 +81,16 @@ class CustomerStore:
     def _versioned(self, customer: CustomerRecord, sets: str, on_stale: FailureFactory, values: dict[str, Any],
                    unlocked: bool = False) -> Write:
         """A change that retires every token and link of the customer, made only if nobody changed
-        the customer's versions (or locked them, where `unlocked`) since it was read."""
+        the customer (or locked them, where `unlocked`) since it was read."""
         set_part, _, remove_part = sets.partition(" REMOVE ")
         expression = ("SET token_version = :next_token, link_version = :next_link, " + set_part
-                      + (f" REMOVE {remove_part}" if remove_part else ""))
-        condition = "token_version = :token AND link_version = :link"
+                      + (f" REMOVE {remove_part}" if remove_part else "") + " ADD revision :one")
+        condition = "token_version = :token AND link_version = :link AND revision = :revision"
         if unlocked:
             condition += " AND #status <> :locked"
             values = {**values, ":locked": "locked"}
         return update(self.table, key_of(customer), expression, condition, names={"#status": "status"},
                       values={**values, ":token": customer.token_version, ":next_token": customer.token_version + 1,
-                              ":link": customer.link_version, ":next_link": customer.link_version + 1},
+                              ":link": customer.link_version, ":next_link": customer.link_version + 1,
+                              ":revision": customer.revision, ":one": 1},
                       on_condition_failure=on_stale)

@@ -1,5 +1,5 @@
 """The directory table, one store per item family: businesses, whoever signs in, staff,
-customers, bookings. Keys are listed in `handover.data.keys`."""
+customers, bookings, the customers' search index. Keys are listed in `handover.data.keys`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from handover.data.bookings import BookingStore
 from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo
 from handover.data.principals import PrincipalStore
+from handover.data.search import SearchStore
 from handover.data.staff import StaffStore
 
 
@@ -21,9 +22,10 @@ class Directory:
     staff: StaffStore
     customers: CustomerStore
     bookings: BookingStore
+    search: SearchStore
 
     @classmethod
     def on(cls, dynamo: Dynamo, table: str) -> Directory:
         return cls(table=table, accounts=AccountStore(dynamo, table), principals=PrincipalStore(dynamo, table),
                    staff=StaffStore(dynamo, table), customers=CustomerStore(dynamo, table),
-                   bookings=BookingStore(dynamo, table))
+                   bookings=BookingStore(dynamo, table), search=SearchStore(dynamo, table))

@@ -127,8 +127,8 @@ class Dynamo:
 
     def query(self, table: str, key_condition: str, values: Mapping[str, Any], *,
               names: Mapping[str, str] | None = None, index: str | None = None, limit: int | None = None,
-              newest_first: bool = False, start_key: Item | None = None,
-              projection: str | None = None) -> tuple[list[Item], Item | None]:
+              newest_first: bool = False, start_key: Item | None = None, projection: str | None = None,
+              consistent: bool = False) -> tuple[list[Item], Item | None]:
         request: dict[str, Any] = {
             "TableName": table,
             "KeyConditionExpression": key_condition,
@@ -145,22 +145,11 @@ class Dynamo:
             request["ExclusiveStartKey"] = serialise(start_key)
         if projection:
             request["ProjectionExpression"] = projection
+        if consistent:
+            request["ConsistentRead"] = True
         response = self._call("query", **request)
         last = response.get("LastEvaluatedKey")
         return [deserialise(raw) for raw in response.get("Items", [])], deserialise(last) if last else None
-
-    def count(self, table: str, key_condition: str, values: Mapping[str, Any], *, index: str | None = None) -> int:
-        request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": key_condition,
-                                   "ExpressionAttributeValues": serialise(values), "Select": "COUNT"}
-        if index:
-            request["IndexName"] = index
-        total = 0
-        while True:
-            response = self._call("query", **request)
-            total += int(response.get("Count", 0))
-            if "LastEvaluatedKey" not in response:
-                return total
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def increment(self, table: str, key: Item, attribute: str, also_set: Mapping[str, Any] | None = None, *,
                   below: int | None = None, by: int = 1) -> int | None:

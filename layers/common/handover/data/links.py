@@ -13,6 +13,16 @@ EXPIRY_INDEX = "by_expiry_day"
 LinkKind = Literal["invite", "reset"]
 
 
+class CustomerSnapshot(BaseModel):
+    """The link's customer as the link left them (names, status, revision): enough to move their
+    directory index items when the link is redeemed without reading the customer first."""
+
+    first_name: str
+    last_name: str
+    status: Literal["unclaimed", "invited", "active", "locked"]
+    revision: int
+
+
 class LinkRecord(BaseModel):
     token_hash: str
     kind: LinkKind
@@ -27,6 +37,7 @@ class LinkRecord(BaseModel):
     token_version: int
     # For staff: the business's token version at issue; locking or unlocking the business retires the link.
     account_version: int | None = None
+    customer: CustomerSnapshot | None = None
     created_at: int
     expires_at: int
     expiry_day: str

@@ -82,6 +82,11 @@ class CustomerRecord(PrincipalRecord):
     status_before_lock: CustomerStatus | None = None
     locked_reason: str | None = None
     email_undeliverable: bool = False
+    # Mirrors the counter of bookings made with the customer's email (see data/bookings.py).
+    booking_count: int = 0
+    # Grows with every change to the customer: writes that move its directory index items
+    # (data/search.py) are made only if it is still the one they were computed from.
+    revision: int = 0
     created_at: int
     updated_at: int
 
@@ -142,6 +147,11 @@ class PrincipalStore:
                 principal = RECORDS[realm].model_validate(item)
         return principal, attempts
 
+    def failed_logins(self, realm: Realm, account_id: str | None, email: str, window: int) -> int:
+        """Failed logins for this email in one window (read by key, so never behind)."""
+        item = self._dynamo.get(self.table, attempts_key(realm, account_id, email, window))
+        return int(item.get("count", 0)) if item else 0
+
     # -- writes, as transaction operations -----------------------------------------------------
 
     def add(self, record: PrincipalRecord) -> list[Write]:
@@ -165,10 +175,13 @@ class PrincipalStore:
         values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
                                   ":token": principal.token_version}
         names: dict[str, str] = {}
+        adds = ""
         if isinstance(principal, CustomerRecord):
             names["#status"] = "status"
             sets.append("updated_at = :now")
-            values[":now"] = now
+            conditions.append("revision = :revision")
+            values |= {":now": now, ":revision": principal.revision, ":one": 1}
+            adds = " ADD revision :one"
             if invite:
                 sets.append("#status = :invited")
                 conditions.append("#status IN (:unclaimed, :invited)")
@@ -180,13 +193,15 @@ class PrincipalStore:
             sets += ["email = :email", "lookup = :lookup", "email_verified = :false", "email_undeliverable = :false"]
             values |= {":email": new_email, ":false": False,
                        ":lookup": login_lookup(principal.realm, principal.account_ref, new_email)}
-        return update(self.table, key_of(principal), "SET " + ", ".join(sets), " AND ".join(conditions),
+        return update(self.table, key_of(principal), "SET " + ", ".join(sets) + adds, " AND ".join(conditions),
                       names=names, values=values, on_condition_failure=on_stale)
 
     def set_password_via_link(self, realm: Realm, account_id: str, principal_id: str, *, link_version: int,
-                              token_version: int, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
+                              token_version: int, password_hash: str, now: int, on_stale: FailureFactory,
+                              revision: int | None = None) -> Write:
         """Set the password, verify the email (a customer becomes active), and retire every other
-        link and every token, provided the link's versions still hold (and a customer is unlocked)."""
+        link and every token, provided the link's versions still hold (and a customer is unlocked,
+        and still at `revision` when given)."""
         sets = ["password_hash = :hash", "email_verified = :true", "link_version = :next_link",
                 "token_version = :next_token"]
         conditions = ["link_version = :link", "token_version = :token"]
@@ -194,12 +209,17 @@ class PrincipalStore:
                                   ":next_link": link_version + 1, ":token": token_version,
                                   ":next_token": token_version + 1}
         names: dict[str, str] = {}
+        adds = ""
         if realm == "customer":
             names["#status"] = "status"
             sets += ["#status = :active", "updated_at = :now"]
             conditions.append("#status <> :locked")
-            values |= {":active": "active", ":locked": "locked", ":now": now}
-        return update(self.table, principal_key(realm, account_id, principal_id), "SET " + ", ".join(sets),
+            values |= {":active": "active", ":locked": "locked", ":now": now, ":one": 1}
+            adds = " ADD revision :one"
+            if revision is not None:
+                conditions.append("revision = :revision")
+                values[":revision"] = revision
+        return update(self.table, principal_key(realm, account_id, principal_id), "SET " + ", ".join(sets) + adds,
                       " AND ".join(conditions), names=names, values=values, on_condition_failure=on_stale)
 
     def record_login_failure(self, realm: Realm, account_id: str | None, email: str, window: int,

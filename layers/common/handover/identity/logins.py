@@ -61,7 +61,7 @@ class Logins:
             # The count read before checking comes from an index and may lag behind a burst of
             # guesses; the count written is exact, so every guess past the limit is told so.
             if failures > FAILED_LOGIN_LIMIT:
-                raise TooManyAttempts(retry_after=_until_window_ends(now))
+                raise TooManyAttempts(retry_after=until_window_ends(now))
             raise InvalidCredentials()
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
             self._directory.principals.replace_password_hash(principal, self._passwords.hash(password))
@@ -71,7 +71,7 @@ class Logins:
     def _refuse_while_blocked(self, attempts: list[LoginAttempts], now: float) -> None:
         window = login_window(now)
         if sum(attempt.count for attempt in attempts if attempt.window == window) >= FAILED_LOGIN_LIMIT:
-            raise TooManyAttempts(retry_after=_until_window_ends(now))
+            raise TooManyAttempts(retry_after=until_window_ends(now))
 
     @staticmethod
     def _refuse_locked_or_unverified(principal: PrincipalRecord, account: AccountRecord | None) -> None:
@@ -83,7 +83,7 @@ class Logins:
             raise NotVerified()
 
 
-def _until_window_ends(now: float) -> int:
+def until_window_ends(now: float) -> int:
     return max(1, int((login_window(now) + 1) * FAILED_LOGIN_WINDOW - now))
 
 

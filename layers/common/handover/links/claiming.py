@@ -15,8 +15,9 @@ from collections.abc import Callable
 from handover.accounts.history import history_entry
 from handover.contract.auth import LinkInfo
 from handover.contract.common import iso
+from handover.customers.search import index_writes
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, Item
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
 from handover.data.history import Actor, HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord
@@ -29,6 +30,7 @@ from handover.links.tokens import Links
 from handover.mail.addresses import email_hint
 
 _ACTIONS: dict[LinkKind, str] = {"invite": "claimed", "reset": "password_reset"}
+ATTEMPTS = 3
 
 
 class Claiming:
@@ -62,24 +64,55 @@ class Claiming:
         password_policy.enforce(password, profile=link.password_profile, email=link.email)
         password_hash = self._passwords.hash(password)
         issued = self._token_for(link)
+        customer = self._customer_as_issued(link)
+        for attempt in range(ATTEMPTS):
+            try:
+                self._dynamo.transact(self._redemption(link, password_hash, customer))
+                return issued
+            except _CustomerMoved as moved:  # renamed since the link was sent: move the index from where it is
+                if attempt == ATTEMPTS - 1:
+                    raise
+                customer = moved.current
+        raise AssertionError("unreachable")
+
+    def _redemption(self, link: LinkRecord, password_hash: str, customer: CustomerRecord | None) -> list[Write]:
+        """Consume the link, set the password (and verify), clear failed logins, write history; a
+        customer who becomes active moves in the directory index in the same transaction."""
         now = self._clock()
         actor = Actor(realm=link.subject_realm, id=link.subject_id, email=link.email)
         business_unchanged = ([self._directory.accounts.unchanged(link.account_id, link.account_version)]
                               if link.account_version is not None else [])
-        self._dynamo.transact([
+        moves = []
+        if customer is not None and customer.status != "active":
+            moves = index_writes(self._directory.search, customer, customer.model_copy(update={"status": "active"}))
+        return [
             *business_unchanged,
             self._links.store.consume(link.token_hash, int(now), on_failure=lambda _old: LinkInvalid()),
-            self._directory.principals.set_password_via_link(link.subject_realm, link.account_id, link.subject_id,
-                                                  link_version=link.link_version, token_version=link.token_version,
-                                                  password_hash=password_hash, now=int(now), on_stale=_stale_link),
+            self._directory.principals.set_password_via_link(
+                link.subject_realm, link.account_id, link.subject_id, link_version=link.link_version,
+                token_version=link.token_version, password_hash=password_hash, now=int(now),
+                on_stale=_stale_link(link), revision=customer.revision if moves and customer else None),
+            *moves,
             self._directory.principals.clear_login_failures(link.subject_realm, link.account_id, link.email,
                                                             login_window(now)),
             self._history.add(history_entry(account_id=link.account_id, actor=actor,
-                                            action=f"{link.subject_realm}.{_ACTIONS[kind]}",
+                                            action=f"{link.subject_realm}.{_ACTIONS[link.kind]}",
                                             target={"type": link.subject_realm, "id": link.subject_id},
                                             retention_days=self._retention_days, now=now)),
-        ])
-        return issued
+        ]
+
+    def _customer_as_issued(self, link: LinkRecord) -> CustomerRecord | None:
+        """The link's customer as the link left them (from the link itself; links issued before
+        links carried that are read from the directory)."""
+        if link.subject_realm != "customer":
+            return None
+        if link.customer is None:
+            return self._directory.customers.get(link.account_id, link.subject_id)
+        return CustomerRecord(id=link.subject_id, account_id=link.account_id, email=link.email,
+                              first_name=link.customer.first_name, last_name=link.customer.last_name,
+                              status=link.customer.status, revision=link.customer.revision,
+                              link_version=link.link_version, token_version=link.token_version,
+                              created_at=link.created_at, updated_at=link.created_at)
 
     def _token_for(self, link: LinkRecord) -> IssuedToken:
         """The subject's token at the version the redemption is about to set. A customer's needs
@@ -108,8 +141,25 @@ class Claiming:
         return subject
 
 
-def _stale_link(old: Item | None) -> HandoverError:
-    if old is not None and old.get("status") == "locked":
-        return CustomerLocked()
-    return LinkInvalid()
+class _CustomerMoved(HandoverError):
+    """The link's customer is where the link left them but for a change that moved their index
+    items (a rename): never leaves this module."""
+
+    def __init__(self, current: CustomerRecord) -> None:
+        super().__init__()
+        self.current = current
+
+
+def _stale_link(link: LinkRecord) -> FailureFactory:
+    def failure(old: Item | None) -> HandoverError:
+        if old is not None and old.get("status") == "locked":
+            return CustomerLocked()
+        if old is None or old.get("link_version") != link.link_version or \
+                old.get("token_version") != link.token_version:
+            return LinkInvalid()
+        if link.subject_realm == "customer":
+            return _CustomerMoved(CustomerRecord.model_validate(old))
+        return LinkInvalid()
+
+    return failure
 

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from handover.contract.common import iso
+from handover.customers.revisions import stale
+from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, Item, Write
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord, StaffRecord
 from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
@@ -58,10 +60,16 @@ class LinkMailer:
         cannot be sent forgets the request's Idempotency-Key, so a retry sends it."""
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
-        if new_email and isinstance(subject, CustomerRecord):
-            writes += self._directory.customers.move_email_claim(subject, new_email)
+        on_stale: FailureFactory = _stale_subject
+        if isinstance(subject, CustomerRecord):
+            on_stale = stale(subject)
+            if new_email:
+                writes += self._directory.customers.move_email_claim(subject, new_email)
+            after = subject.model_copy(update={"email": new_email or subject.email,
+                                               "status": "invited" if kind == "invite" else subject.status})
+            writes += index_writes(self._directory.search, subject, after)
         writes += [
-            self._directory.principals.issue_link(subject, letter.link.created_at, _stale_subject,
+            self._directory.principals.issue_link(subject, letter.link.created_at, on_stale,
                                                   invite=kind == "invite", new_email=new_email),
             letter.write,
             *extra_writes,

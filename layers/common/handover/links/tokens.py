@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from handover.accounts.history import expiry_day
 from handover.data.accounts import AccountRecord
-from handover.data.links import LinkKind, LinkRecord, LinkStore
-from handover.data.principals import PrincipalRecord
+from handover.data.links import CustomerSnapshot, LinkKind, LinkRecord, LinkStore
+from handover.data.principals import CustomerRecord, PrincipalRecord
 from handover.errors import LinkInvalid
 from handover.ids import new_token
 
@@ -46,7 +46,8 @@ class Links:
             email=subject.email, password_profile=account.password_profile,
             link_version=subject.link_version + 1, token_version=subject.token_version,
             account_version=account.token_version if subject.realm == "staff" else None,
-            created_at=now, expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
+            customer=_snapshot(kind, subject), created_at=now, expires_at=expires_at,
+            expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
         )
         return token, record
 
@@ -61,3 +62,11 @@ class Links:
         if kind is not None and link.kind != kind:
             raise LinkInvalid()
         return link
+
+
+def _snapshot(kind: LinkKind, subject: PrincipalRecord) -> CustomerSnapshot | None:
+    """A customer as issuing the link leaves them: invited by an invite, one revision on."""
+    if not isinstance(subject, CustomerRecord):
+        return None
+    return CustomerSnapshot(first_name=subject.first_name, last_name=subject.last_name,
+                            status="invited" if kind == "invite" else subject.status, revision=subject.revision + 1)

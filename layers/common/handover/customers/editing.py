@@ -1,0 +1,115 @@
+"""Changing a customer's profile: staff change names, phone, custom fields and the email; a
+customer changes their own phone and the custom fields the business lets them edit.
+
+A changed email is unique in the business (a condition on the email's claim), revokes every
+outstanding link (an outstanding invite with it), clears the verification and takes the new
+email's bookings. The customer, their directory index items, the email claims and the history
+are written in one transaction, made only if the customer is still the revision it was read at.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from handover.contract.customers import CustomerEnvelope, CustomerView, OwnProfileUpdate, UpdateCustomerRequest
+from handover.customers.profiles import Customers
+from handover.customers.revisions import settle, stale
+from handover.customers.search import index_writes
+from handover.data.directory import Directory
+from handover.data.dynamo import Dynamo, Write
+from handover.data.keys import login_lookup
+from handover.data.principals import CustomerRecord
+from handover.errors import ChangedMeanwhile, FieldNotEditable, NotFound
+from handover.idempotency import NO_KEY, Receipt
+from handover.identity.callers import Caller
+from handover.mail.addresses import normalise_email
+
+_PROFILE_FIELDS = ("first_name", "last_name", "phone")
+
+
+class ProfileEditor:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, customers: Customers,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._dynamo = dynamo
+        self._directory = directory
+        self._customers = customers
+        self._clock = clock
+
+    def staff_update(self, caller: Caller, customer_id: str, request: UpdateCustomerRequest,
+                     receipt: Receipt = NO_KEY) -> CustomerEnvelope:
+        given = request.model_dump(include=request.model_fields_set)
+        return settle(lambda customer: self._apply(caller, customer, given, receipt),
+                      read=lambda: self._customers.visible(caller, customer_id))
+
+    def own_update(self, caller: Caller, request: OwnProfileUpdate, receipt: Receipt = NO_KEY) -> CustomerEnvelope:
+        """Only the phone and customer-editable custom fields; anything else changes nothing."""
+        refused = sorted(request.model_fields_set & {"first_name", "last_name", "email"})
+        if refused:
+            raise FieldNotEditable(f"Only the business can change: {', '.join(refused)}")
+        given = request.model_dump(include=request.model_fields_set)
+
+        def read() -> CustomerRecord:
+            customer = self._directory.customers.get(caller.account_id, caller.id)
+            if customer is None:
+                raise NotFound("No such customer")
+            return customer
+
+        first = caller.principal if isinstance(caller.principal, CustomerRecord) else None
+        return settle(lambda customer: self._apply(caller, customer, given, receipt, own=True), read=read,
+                      first=first)
+
+    def _apply(self, caller: Caller, before: CustomerRecord, given: Mapping[str, Any], receipt: Receipt,
+               own: bool = False) -> CustomerEnvelope:
+        changes: dict[str, Any] = {name: given[name] for name in _PROFILE_FIELDS
+                                   if name in given and given[name] != getattr(before, name)}
+        if "custom_fields" in given:
+            merged = _merged(before.custom_fields, given["custom_fields"] or {})
+            if merged != before.custom_fields:
+                changes["custom_fields"] = merged
+        writes: list[Write] = []
+        if "email" in given and (email := normalise_email(given["email"])) != before.email:
+            changes |= self._email_change(before, email)
+            writes += [*self._directory.customers.move_email_claim(before, email),
+                       self._directory.bookings.count_unchanged(before.account_id, email, changes["booking_count"],
+                                                                lambda _old: ChangedMeanwhile())]
+        if not changes:
+            return CustomerEnvelope(customer=CustomerView.of(before))
+        changes["updated_at"] = int(self._clock())
+        after = before.model_copy(update={**changes, "revision": before.revision + 1})
+        answer = CustomerEnvelope(customer=CustomerView.of(after))
+        stored = {**changes, "lookup": login_lookup("customer", before.account_id, after.email)} \
+            if "email" in changes else changes
+        self._dynamo.transact([
+            *receipt.writes(answer.model_dump(mode="json")),
+            self._directory.customers.change(before, stored, stale(before)),
+            *index_writes(self._directory.search, before, after),
+            *writes,
+            *([] if own else self._customers.audit(caller, "customer.updated", before.id,
+                                                   fields=sorted(name for name in changes if name != "updated_at"))),
+        ])
+        return answer
+
+    def _email_change(self, before: CustomerRecord, email: str) -> dict[str, Any]:
+        """A new email: every link issued for the old one dies, an invite with it, and nothing is
+        verified or known to bounce yet; the bookings are those made with the new email."""
+        changes: dict[str, Any] = {"email": email, "email_verified": False, "email_undeliverable": False,
+                                   "link_version": before.link_version + 1,
+                                   "booking_count": self._directory.bookings.count(before.account_id, email)}
+        if before.status == "invited":
+            changes["status"] = "unclaimed"
+        if before.status_before_lock == "invited":
+            changes["status_before_lock"] = "unclaimed"
+        return changes
+
+
+def _merged(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON merge patch, one level: a `null` removes the key, keys not named stay."""
+    merged = dict(current)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
