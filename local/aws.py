@@ -102,3 +102,54 @@ def make_dynamodb_writes_atomic() -> None:
 
         atomic._atomic = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, atomic)
+
+
+def make_dynamodb_transactions_cheap() -> None:
+    """moto backs up every table a transaction touches, whole, once per item of the transaction,
+    so a transaction costs (its items x the table's items): customers carry a score of search
+    index items, and the dev server and the tests would slow down as their tables grow. Here a
+    transaction backs up only the items it names, and puts them back if it fails."""
+    import copy
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "_cheap", False):
+        return
+
+    class _TablesNotCopied:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    models.copy = _TablesNotCopied()  # type: ignore[assignment]
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for entry in transact_items:
+            operation = next(iter(entry.values()))
+            table = self.get_table(operation["TableName"])
+            key = operation.get("Key") or operation["Item"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, item in reversed(saved):
+                if range_key is None:
+                    table.items.pop(hash_key, None) if item is None else table.items.__setitem__(hash_key, item)
+                elif item is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = item
+            raise
+
+    transact_write_items._cheap = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
