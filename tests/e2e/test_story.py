@@ -129,3 +129,53 @@ def test_forgot_password_reset_lock_login_as_history_and_cleanup(dev_server: Htt
     # And the scheduled cleanup runs on demand, as `make invoke FN=cleanup` asks it to
     ran = dev_server.call("POST", "/_local/invoke/cleanup")
     assert ran.status == 200 and set(ran.json()) == {"history_removed", "links_removed"}
+
+
+def test_the_directory_story(dev_server: Http) -> None:
+    # Given the owner, who adds a few customers
+    owner = dev_server.call("POST", "/v1/auth/login", OWNER).json()["access_token"]
+    people = [("Zoë", "Müller", "zoe.story@example.com"), ("Zack", "Quill", "zack.quill@example.com"),
+              ("Amir", "Quill", "amir.quill@example.com")]
+    ids = {}
+    for first, last, email in people:
+        created = dev_server.call("POST", "/v1/customers", {"email": email, "first_name": first, "last_name": last},
+                                  token=owner)
+        assert created.status == 201
+        ids[first] = created.json()["customer"]["id"]
+
+    # When staff search by an accent-free prefix, and page through the Quills one at a time
+    found = dev_server.call("GET", "/v1/customers?q=zoe%20m", token=owner).json()
+    assert [item["last_name"] for item in found["items"]] == ["Müller"]
+    first_page = dev_server.call("GET", "/v1/customers?q=quill&limit=1", token=owner).json()
+    second_page = dev_server.call("GET", f"/v1/customers?q=quill&limit=1&cursor={first_page['next_cursor']}",
+                                  token=owner).json()
+    assert [item["first_name"] for item in first_page["items"] + second_page["items"]] == ["Amir", "Zack"]
+    assert second_page["next_cursor"] is None
+
+    # And invite Zack, who claims, then finds himself among the active ones
+    dev_server.call("POST", f"/v1/customers/{ids['Zack']}/invite", {}, token=owner)
+    link = _wait_for_email(dev_server, "zack.quill@example.com", 1)[0]["links"][0]
+    claimed = dev_server.call("POST", "/v1/auth/claim", {"token": link.split("token=")[1],
+                                                         "password": "Tide-Pool-Lantern-7"})
+    assert claimed.status == 200
+    active = dev_server.call("GET", "/v1/customers?q=quill&status=active", token=owner).json()["items"]
+    assert [item["first_name"] for item in active] == ["Zack"]
+
+    # When staff correct Amir's name and email, the directory follows
+    patched = dev_server.call("PATCH", f"/v1/customers/{ids['Amir']}",
+                              {"last_name": "Quiller", "email": "amir@example.com"}, token=owner)
+    assert patched.status == 200 and patched.json()["customer"]["email"] == "amir@example.com"
+    assert [item["first_name"] for item in
+            dev_server.call("GET", "/v1/customers?q=quiller", token=owner).json()["items"]] == ["Amir"]
+
+    # And Zack changes his phone himself, but not his name; then his password, which ends his other session
+    zack = claimed.json()["access_token"]
+    assert dev_server.call("PATCH", "/v1/me", {"phone": "+44 20 7946 0123"}, token=zack).status == 200
+    refused = dev_server.call("PATCH", "/v1/me", {"first_name": "Zed"}, token=zack)
+    assert (refused.status, refused.json()["code"]) == (403, "field_not_editable")
+    changed = dev_server.call("PUT", "/v1/me/password", {"current_password": "Tide-Pool-Lantern-7",
+                                                         "new_password": "Harbour-Light-Beam-3"}, token=zack)
+    assert changed.status == 200
+    assert dev_server.call("GET", "/v1/me", token=zack).status == 401
+    me = dev_server.call("GET", "/v1/me", token=changed.json()["access_token"]).json()["customer"]
+    assert (me["first_name"], me["phone"]) == ("Zack", "+44 20 7946 0123")
