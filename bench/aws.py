@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import boto3
 
-from local.aws import REGION, create_resources, make_dynamodb_transactions_cheap
+from local.aws import REGION, create_resources, make_moto_dynamodb_fast
 
 PORTAL = "https://portal.bench.example"
 
@@ -68,7 +68,7 @@ def seeded(aws: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[dict[st
 
     from local.seed import load_seed
 
-    make_dynamodb_transactions_cheap()
+    make_moto_dynamodb_fast()
     with environment(aws, unset):
         function_env = create_resources(boto3.session.Session(), {"PortalUrl": PORTAL})
         with environment(function_env):

@@ -92,6 +92,7 @@ def _subjects(world: World) -> list[Subject]:
     invitee = world.create_customer()
     links = [world.invited_customer()[2] for _ in range(runs)]
     to_lock = [world.create_customer() for _ in range(runs)]
+    passwords_to_change = [world.claimed_customer()[2] for _ in range(runs)]
     mailer_emails = []
     for _ in range(runs):
         email = f"{unique('mailer-')}@example.com"
@@ -105,6 +106,10 @@ def _subjects(world: World) -> list[Subject]:
                                             body={"email": f"cold-{i}-{time.time_ns()}@example.com"},
                                             headers={"idempotency-key": unique("cold-create-")}),
         "get_customer": lambda i: sample("get_customer", access_token=owner, customer_id=plain_customer),
+        "list_customers": lambda i: sample("list_customers", access_token=owner),
+        "update_customer": lambda i: varied(sample("update_customer", access_token=owner, customer_id=plain_customer),
+                                            body={"phone": f"+44 20 7946 {i:04d}"}),
+        "change_password": lambda i: sample("change_password", access_token=passwords_to_change[i]),
         "invite": lambda i: varied(sample("invite", access_token=owner, customer_id=invitee),
                                    headers={"idempotency-key": unique("cold-invite-")}),
         "me": lambda i: sample("me", access_token=customer_token),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bench import coldstart, cost, timing
+from bench import coldstart, cost, directory, timing
 from bench.calls import Call, capacity, names, table_shapes
 from bench.coldstart import ColdStarts
 from bench.cost import MonthCost
+from bench.directory import DirectoryFigures
 from bench.roundtrips import Action
 from bench.timing import Comparison
 
@@ -181,10 +182,41 @@ def cost_table(month: MonthCost) -> str:
          " vCPU) runs argon2 slower and waits on real network round trips, so read GB-s as a lower bound"])
 
 
+# -- part 5 --------------------------------------------------------------------------------------
+
+
+def directory_table(figures: DirectoryFigures) -> str:
+    rows = []
+    for page in figures.pages:
+        rows.append([page.query, f"{page.size:,}", str(page.trips), names(page.calls), str(page.items_read),
+                     f"{page.rru:g}", str(page.returned), str(page.status)])
+    pages = table(
+        f"Part 5. A directory page (limit {directory.LIMIT}) at {' and '.join(f'{n:,}' for n in directory.SIZES)}"
+        " customers",
+        ["query", "customers", "calls", "calls by name", "items read", "RRU", "returned", "HTTP"], rows,
+        ["items read: what each Query scanned plus what each BatchGetItem returned, the token check included"
+         " (its BatchGetItem reads the staff member and the business)",
+         f"q = {directory.QUERIES['q alone']['q']!r}, status = {directory.QUERIES['status alone']['status']!r};"
+         f" goal: the page at {directory.SIZES[-1]:,} reads at most {directory.GOAL:.2f}x the items and round"
+         f" trips it reads at {directory.SIZES[0]:,}",
+         "a page: one Query on the search items of the prefix (with status: on the by_search_status index),"
+         " one BatchGetItem of the customers it names"])
+    writes = table(
+        "Part 5, continued. What a customer's search index items cost its writes",
+        ["write", "calls", "calls by name", "items in the transaction", "DynamoDB units", "HTTP"],
+        [[write.name, str(len(write.calls)), names(write.calls), str(write.items_written), _units(write.calls),
+          str(write.status)] for write in figures.writes],
+        ["a customer has one search item per distinct prefix (up to 12 characters) of its full name, last name"
+         " and email, plus one per term longer than that; a rename moves all of them (delete + put)",
+         "DynamoDB units as in part 2 (bench/calls.py): transactional writes cost 2 WRU per KB, index entries 1"])
+    return pages + "\n" + writes
+
+
 # -- summary -------------------------------------------------------------------------------------
 
 
-def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost) -> str:
+def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost,
+            pages: DirectoryFigures) -> str:
     rows = []
     for subject in cold.subjects:
         ratio = cold.ratio(subject)
@@ -204,6 +236,11 @@ def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Compariso
                      verdict(low <= comparison.ratio <= high and comparison.ok)])
     rows.append(["cost per monthly active customer", f"${month.per_mau:.7f}", f"<= ${cost.GOAL}",
                  verdict(month.per_mau <= cost.GOAL)])
+    for query in directory.QUERIES:
+        for what, measure in (("items read", lambda page: page.items_read), ("round trips", lambda page: page.trips)):
+            ratio = pages.ratio(query, measure)
+            rows.append([f"directory page, {query}: {what} at {directory.SIZES[-1]:,} / {directory.SIZES[0]:,}",
+                         f"{ratio:.2f}x", f"<= {directory.GOAL:.2f}x", verdict(ratio <= directory.GOAL)])
     judged = [row for row in rows if row[3] in ("PASS", "MISS")]
     missed = sum(1 for row in judged if row[3] == "MISS")
     return table("SUMMARY", ["figure", "measured", "goal", "result"], rows,

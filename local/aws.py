@@ -4,6 +4,7 @@ the functions would see in Lambda. Table definitions come from the template itse
 from __future__ import annotations
 
 import json
+import operator
 import threading
 from typing import Any
 
@@ -104,11 +105,12 @@ def make_dynamodb_writes_atomic() -> None:
         setattr(DynamoDBBackend, name, atomic)
 
 
-def make_dynamodb_transactions_cheap() -> None:
-    """moto backs up every table a transaction touches, whole, once per item of the transaction,
-    so a transaction costs (its items x the table's items): customers carry a score of search
-    index items, and the dev server and the tests would slow down as their tables grow. Here a
-    transaction backs up only the items it names, and puts them back if it fails."""
+def make_moto_dynamodb_fast() -> None:
+    """Two costs of moto's DynamoDB that grow with the table, which customers' score of search
+    index items makes large: every transaction backs up each table it touches, whole, once per
+    item of the transaction (here it backs up only the items it names, and puts them back if it
+    fails); and every comparison of two key values converts both first (here two strings, what
+    every key here is, compare as they are, as moto would after converting them)."""
     import copy
 
     from moto.dynamodb import models
@@ -119,6 +121,7 @@ def make_dynamodb_transactions_cheap() -> None:
     original = DynamoDBBackend.transact_write_items
     if getattr(original, "_cheap", False):
         return
+    _compare_strings_directly(DynamoType)
 
     class _TablesNotCopied:
         def __getattr__(self, name: str) -> Any:
@@ -153,3 +156,17 @@ def make_dynamodb_transactions_cheap() -> None:
 
     transact_write_items._cheap = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _compare_strings_directly(dynamo_type: Any) -> None:
+    for name, compare in (("__eq__", operator.eq), ("__lt__", operator.lt), ("__le__", operator.le),
+                          ("__gt__", operator.gt), ("__ge__", operator.ge)):
+        original = getattr(dynamo_type, name)
+
+        def fast(self: Any, other: Any, _original: Any = original, _compare: Any = compare) -> Any:
+            if self.type == "S" and getattr(other, "type", None) == "S":
+                return _compare(self.value, other.value)
+            return _original(self, other)
+
+        setattr(dynamo_type, name, fast)
+    dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))

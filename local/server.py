@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local.aws import REGION, create_resources, make_dynamodb_transactions_cheap, make_dynamodb_writes_atomic
+from local.aws import REGION, create_resources, make_dynamodb_writes_atomic, make_moto_dynamodb_fast
 from local.lambdas import Containers, LambdaContext, by_name, ensure_layer_on_path, handler_of
 from local.outbox import Outbox, capture_sesv2
 from local.template import Function, Route, functions
@@ -198,7 +198,7 @@ def start_aws() -> Any:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    make_dynamodb_transactions_cheap()
+    make_moto_dynamodb_fast()
     make_dynamodb_writes_atomic()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
