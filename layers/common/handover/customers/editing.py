@@ -86,8 +86,9 @@ class ProfileEditor:
             self._directory.customers.change(before, stored, stale(before)),
             *index_writes(self._directory.search, before, after),
             *writes,
+            # The history names the profile fields changed, not what they brought along (versions, flags).
             *([] if own else self._customers.audit(caller, "customer.updated", before.id,
-                                                   fields=sorted(name for name in changes if name != "updated_at"))),
+                                                   fields=sorted(name for name in changes if name in given))),
         ])
         return answer
 
