@@ -75,7 +75,11 @@ class ProfileEditor:
                        self._directory.bookings.count_unchanged(before.account_id, email, changes["booking_count"],
                                                                 lambda _old: ChangedMeanwhile())]
         if not changes:
-            return CustomerEnvelope(customer=CustomerView.of(before))
+            answer = CustomerEnvelope(customer=CustomerView.of(before))
+            # Nothing to change is still the answer an Idempotency-Key's repeat gets (and binds the key to this body).
+            if recorded := receipt.writes(answer.model_dump(mode="json")):
+                self._dynamo.transact(recorded)
+            return answer
         changes["updated_at"] = int(self._clock())
         after = before.model_copy(update={**changes, "revision": before.revision + 1})
         answer = CustomerEnvelope(customer=CustomerView.of(after))
