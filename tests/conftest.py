@@ -23,6 +23,7 @@ from local.template import functions
 
 ensure_layer_on_path()
 
+from handover.data.bookings import BookingRecord  # noqa: E402
 from handover.runtime import Runtime, runtime  # noqa: E402
 
 from local.seed import load_seed  # noqa: E402
@@ -114,6 +115,13 @@ class Api:
         token: str = reply.json()["access_token"]
         return customer, token
 
+    def customer(self, token: str, customer_id: str) -> dict[str, Any]:
+        """The customer as staff see them (GET /v1/customers/{id})."""
+        reply = self.call("GET", f"/v1/customers/{customer_id}", token=token)
+        assert reply.status == 200, reply.body
+        customer: dict[str, Any] = reply.json()["customer"]
+        return customer
+
     def create_customer(self, token: str, email: str = "jane.doe@example.com", **fields: Any) -> dict[str, Any]:
         reply = self.call("POST", "/v1/customers",
                           {"email": email, "first_name": "Jane", "last_name": "Doe", **fields}, token=token)
@@ -162,6 +170,17 @@ def failing(operation: str) -> Any:
         raise ClientError({"Error": {"Code": "InternalFailure", "Message": "the service is down"}}, operation)
 
     return fail
+
+
+def add_booking(account_id: str, email: str, booking_id: str, created_at: str, holder_id: str | None = None) -> None:
+    """A booking made with `email` (filed as the platform's booking events file them); with `holder_id`, the
+    customer holding that email counts it too."""
+    rt = runtime()
+    holder = rt.directory.customers.get(account_id, holder_id) if holder_id else None
+    assert holder_id is None or holder is not None
+    rt.dynamo.transact(rt.directory.bookings.add(BookingRecord(
+        id=booking_id, account_id=account_id, email=email, reference=f"R-{booking_id}", created_at=created_at),
+        holder=holder))
 
 
 def sample_event(name: str, body: Any = None, **placeholders: str) -> dict[str, Any]:

@@ -75,7 +75,11 @@ class ProfileEditor:
                        self._directory.bookings.count_unchanged(before.account_id, email, changes["booking_count"],
                                                                 lambda _old: ChangedMeanwhile())]
         if not changes:
-            return CustomerEnvelope(customer=CustomerView.of(before))
+            answer = CustomerEnvelope(customer=CustomerView.of(before))
+            # Nothing to change is still the answer an Idempotency-Key's repeat gets (and binds the key to this body).
+            if recorded := receipt.writes(answer.model_dump(mode="json")):
+                self._dynamo.transact(recorded)
+            return answer
         changes["updated_at"] = int(self._clock())
         after = before.model_copy(update={**changes, "revision": before.revision + 1})
         answer = CustomerEnvelope(customer=CustomerView.of(after))
@@ -86,8 +90,9 @@ class ProfileEditor:
             self._directory.customers.change(before, stored, stale(before)),
             *index_writes(self._directory.search, before, after),
             *writes,
+            # The history names the profile fields changed, not what they brought along (versions, flags).
             *([] if own else self._customers.audit(caller, "customer.updated", before.id,
-                                                   fields=sorted(name for name in changes if name != "updated_at"))),
+                                                   fields=sorted(name for name in changes if name in given))),
         ])
         return answer
 
