@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
 from handover.data.bookings import BookingRecord
@@ -116,9 +117,10 @@ class UpdateCustomerRequest(Body):
     """Staff change a customer's profile: any of these; `phone: null` removes the phone and
     `custom_fields` is a JSON merge patch (a `null` value removes that key)."""
 
-    first_name: Name | None = None
-    last_name: Name | None = None
-    email: EmailAddress | None = None
+    # Not nullable (the document says so; a `null` is refused below): only the phone can be removed.
+    first_name: Name | SkipJsonSchema[None] = None
+    last_name: Name | SkipJsonSchema[None] = None
+    email: EmailAddress | SkipJsonSchema[None] = None
     phone: Phone | None = None
     custom_fields: CustomFields | None = None
 

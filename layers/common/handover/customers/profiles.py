@@ -119,16 +119,16 @@ class Customers:
                   receipt: Receipt = NO_KEY) -> LinkRecord:
         """Email an invite (claim) or reset ("add password" for an unclaimed customer) link,
         correcting the email first if asked; every earlier link of the customer stops working."""
-        return settle(lambda customer: self._send_link(caller, customer, kind, email, receipt),
+        corrected = normalise_email(email) if email else None  # a bad address is refused whatever the customer's state
+        return settle(lambda customer: self._send_link(caller, customer, kind, corrected, receipt),
                       read=lambda: self.visible(caller, customer_id))
 
-    def _send_link(self, caller: Caller, customer: CustomerRecord, kind: LinkKind, email: str | None,
+    def _send_link(self, caller: Caller, customer: CustomerRecord, kind: LinkKind, new_email: str | None,
                    receipt: Receipt) -> LinkRecord:
         if customer.status == "locked":
             raise CustomerLocked()
         if kind == "invite" and (customer.status == "active" or customer.password_hash):
             raise AlreadyClaimed()
-        new_email = normalise_email(email) if email else None
         if new_email == customer.email:
             new_email = None
         if not new_email and customer.email_undeliverable:
