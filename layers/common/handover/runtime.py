@@ -77,8 +77,7 @@ class Runtime:
     def links(self) -> Links:
         from handover.data.links import LinkStore
         from handover.links.tokens import Links
-        lifetimes = {"invite": self.settings.invite_link_seconds, "reset": self.settings.reset_link_seconds}
-        return Links(LinkStore(self.dynamo, self.settings.links_table), lifetimes=lifetimes)  # type: ignore[arg-type]
+        return Links(LinkStore(self.dynamo, self.settings.links_table))
 
     @cached_property
     def signer(self) -> TokenSigner:

@@ -24,6 +24,9 @@ class AccountRecord(BaseModel):
     secure: bool = False
     password_profile: PasswordProfile = "classic"
     portal_url: str | None = None
+    # How long emailed links live, chosen by the business (GET/PATCH /v1/settings).
+    invite_link_days: int = 7
+    reset_link_minutes: int = 60
     # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
     token_version: int = 1
     created_at: int
