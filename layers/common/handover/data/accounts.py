@@ -23,8 +23,13 @@ class AccountRecord(BaseModel):
     locked_reason: str | None = None
     secure: bool = False
     password_profile: PasswordProfile = "classic"
+    # The business's own settings (GET/PATCH /v1/settings): its portal, the branding of its
+    # emails, and how long emailed links live.
     portal_url: str | None = None
-    # How long emailed links live, chosen by the business (GET/PATCH /v1/settings).
+    support_email: str | None = None
+    logo_url: str | None = None
+    brand_color: str | None = None
+    walkthrough_video_url: str | None = None
     invite_link_days: int = 7
     reset_link_minutes: int = 60
     # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
