@@ -63,6 +63,10 @@ PUT /v1/customers/{victim}/password                  401  403  401  403  204   2
 POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+GET /v1/settings                                     401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+PATCH /v1/settings                                   401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+GET /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+PUT /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
 POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
@@ -199,6 +203,9 @@ class World:
             "POST /v1/auth/password/reset": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
             "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},
             "PUT /v1/customers/{victim}/password": {"password": "Quiet-Meadow-Lamp-8"},
+            "PATCH /v1/settings": {"brand_color": "#0a7c3e"},
+            "PUT /v1/settings/custom-fields": {"fields": [{"key": "tier", "label": "Tier", "type": "string",
+                                                           "required": False, "customer_editable": False}]},
         }
         return bodies.get(row.route, {} if row.method in ("POST", "PUT") else None)
 

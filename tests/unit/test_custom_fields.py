@@ -180,7 +180,7 @@ def test_a_customer_s_editable_fields_are_checked_and_merged() -> None:
     ({"key": "t" * 41}, "pattern"), ({"key": "tier\n"}, "pattern"), ({"key": ""}, "pattern"),
     ({"label": "   "}, "at least 1 character"), ({"label": "x" * 101}, "at most 100 characters"),
     ({"type": "text"}, "'string', 'number', 'boolean', 'date' or 'choice'"),
-    ({"required": None}, "boolean"),
+    ({"required": None}, "boolean"), ({"required": "yes"}, "boolean"), ({"customer_editable": 1}, "boolean"),
     ({"default": "x"}, "Extra inputs are not permitted"),
 ])
 def test_a_definition_that_breaks_a_rule_is_refused(definition: dict[str, Any], fault: str) -> None:

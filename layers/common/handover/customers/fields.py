@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from handover.contract.common import Name
@@ -54,8 +54,8 @@ class FieldDefinition(BaseModel):
     label: Name
     type: FieldType
     choices: Choices | None = None
-    required: bool
-    customer_editable: bool
+    required: StrictBool
+    customer_editable: StrictBool
 
     @field_validator("choices")
     @classmethod
