@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from handover.customers.fields import FieldDefinition
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
 from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key
 from handover.data.principals import fields
 from handover.errors import AccountLocked, HandoverError, LinkInvalid, NicknameTaken, NotFound, StorageUnavailable
+
+if TYPE_CHECKING:
+    from handover.customers.fields import FieldDefinition
 
 PasswordProfile = Literal["classic", "nist"]
 SETTINGS = frozenset({"portal_url", "support_email", "logo_url", "brand_color", "walkthrough_video_url",
@@ -118,6 +120,8 @@ class AccountStore:
 
 def field_definitions(item: Item | None) -> list[FieldDefinition]:
     """The definitions held by the item at `fields_key` (none when there is no such item)."""
+    from handover.customers.fields import FieldDefinition  # where custom fields are used, not in every cold start
+
     return [FieldDefinition.model_validate(definition) for definition in (item or {}).get("fields", [])]
 
 
