@@ -106,9 +106,9 @@ class Api:
         return account.id
 
     def claimed_customer(self, owner: str, email: str = "jane.doe@example.com",
-                         password: str = GOOD_PASSWORD) -> tuple[dict[str, Any], str]:
+                         password: str = GOOD_PASSWORD, **fields: Any) -> tuple[dict[str, Any], str]:
         """A customer created, invited and claimed; with the token the claim gave them."""
-        customer = self.create_customer(owner, email)
+        customer = self.create_customer(owner, email, **fields)
         assert self.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner).status == 202
         reply = self.call("POST", "/v1/auth/claim", {"token": last_link_token(email), "password": password})
         assert reply.status == 200, reply.body

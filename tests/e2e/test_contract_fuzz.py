@@ -40,7 +40,7 @@ MAX_IDEMPOTENCY_KEY = 200  # the header's maxLength
 
 # Which token each group of operations gets (the document's `security` says which need one; the
 # public /v1/auth/* and /.well-known/* ones get none).
-TOKEN_FOR_PATHS = {"staff": "^/v1/customers", "operator": "^/v1/operator/", "customer": "^/v1/me$"}
+TOKEN_FOR_PATHS = {"staff": "^/v1/(customers|settings)", "operator": "^/v1/operator/", "customer": "^/v1/me$"}
 
 # `positive_data_acceptance` expects a schema-valid request to succeed, or to meet 401, 403, 404,
 # 409 or 429. A few refusals depend on state or secrets the schema cannot express, so they are
@@ -66,6 +66,8 @@ STATE_DEPENDENT = {
     ("GET", "/v1/customers/{id}/bookings"): ["422"],
     # 422 password_policy for the new password, as above; 423 as above.
     ("PUT", "/v1/me/password"): ["422", "423"],
+    # 422 validation_error: each custom field's key may be used once, a rule JSON Schema cannot state.
+    ("PUT", "/v1/settings/custom-fields"): ["422"],
 }
 
 

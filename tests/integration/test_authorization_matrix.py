@@ -68,6 +68,10 @@ POST /v1/customers/{victim}/unlock                   401  403  401  403  200   2
 GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+GET /v1/settings                                     401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+PATCH /v1/settings                                   401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+GET /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+PUT /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
 POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
@@ -207,6 +211,9 @@ class World:
             "PATCH /v1/customers/{victim}": {"phone": "+44 20 7946 0000"},
             "PATCH /v1/me": {"phone": "+44 20 7946 0000"},
             "PUT /v1/me/password": {"current_password": GOOD_PASSWORD, "new_password": "Quiet-Meadow-Lamp-8"},
+            "PATCH /v1/settings": {"brand_color": "#0a7c3e"},
+            "PUT /v1/settings/custom-fields": {"fields": [{"key": "tier", "label": "Tier", "type": "string",
+                                                           "required": False, "customer_editable": False}]},
         }
         return bodies.get(row.route, {} if row.method in ("POST", "PUT") else None)
 

@@ -359,31 +359,94 @@ def test_only_staff_with_customers_write_change_a_customer(api: Api) -> None:
 
 
 # -- Custom fields -----------------------------------------------------------------------------
-# Only the merge-patch semantics, for staff and for a customer's own PATCH /v1/me, in this one
-# place. No field definitions exist yet, so any key is accepted; once they do, these tests have
-# to define their keys first (and mark them `customer_editable` for PATCH /v1/me).
+# Checked against the business's definitions on every write; merged key by key (JSON merge patch).
+
+
+FIELDS = [
+    {"key": "locker", "label": "Locker", "type": "string", "required": False, "customer_editable": True},
+    {"key": "notes", "label": "Notes", "type": "string", "required": False, "customer_editable": False},
+    {"key": "vip", "label": "VIP", "type": "boolean", "required": False, "customer_editable": False},
+    {"key": "floor", "label": "Floor", "type": "number", "required": False, "customer_editable": False},
+    {"key": "newsletter", "label": "Newsletter", "type": "boolean", "required": False, "customer_editable": True},
+    {"key": "pronouns", "label": "Pronouns", "type": "choice", "choices": ["she/her", "he/him", "they/them"],
+     "required": False, "customer_editable": True},
+    {"key": "member_since", "label": "Member since", "type": "date", "required": True, "customer_editable": False},
+]
+
+
+def define_fields(api: Api, owner: str) -> None:
+    reply = api.call("PUT", "/v1/settings/custom-fields", {"fields": FIELDS}, token=owner)
+    assert reply.status == 200, reply.body
 
 
 def test_staff_change_custom_fields_key_by_key(api: Api) -> None:
-    # Given a customer with three custom fields
+    # Given the business's fields, and a customer with four of them
     owner = api.login(DEMO_OWNER)
-    customer = api.create_customer(owner, custom_fields={"locker": "A1", "notes": "gate 1234", "vip": True})
+    define_fields(api, owner)
+    customer = api.create_customer(owner, custom_fields={"locker": "A1", "notes": "gate 1234", "vip": True,
+                                                         "member_since": "2024-02-29"})
 
-    # When staff patch one, remove one, add one, and remove one that is not there
-    reply = patch(api, owner, customer["id"], {"custom_fields": {"locker": "B2", "notes": None, "floor": 3,
-                                                                 "absent": None}})
+    # When staff patch one, remove one, add one (a decimal number), and remove one that is not there
+    reply = patch(api, owner, customer["id"], {"custom_fields": {"locker": "B2", "notes": None, "floor": 3.5,
+                                                                 "newsletter": None}})
 
-    # Then the keys not named are kept
+    # Then the keys not named are kept, and every value keeps its type
+    kept = {"locker": "B2", "vip": True, "floor": 3.5, "member_since": "2024-02-29"}
     assert reply.status == 200, reply.body
-    assert reply.json()["customer"]["custom_fields"] == {"locker": "B2", "vip": True, "floor": 3}
-    assert api.customer(owner, customer["id"])["custom_fields"] == {"locker": "B2", "vip": True, "floor": 3}
+    assert reply.json()["customer"]["custom_fields"] == kept
+    assert api.customer(owner, customer["id"])["custom_fields"] == kept
+
+
+def test_custom_fields_are_checked_against_the_definitions_and_a_refusal_changes_nothing(api: Api) -> None:
+    # Given the business's fields and a customer
+    owner = api.login(DEMO_OWNER)
+    define_fields(api, owner)
+    missing = api.call("POST", "/v1/customers", {"email": "nodate@example.com", "first_name": "N", "last_name": "D"},
+                       token=owner)
+    customer = api.create_customer(owner, custom_fields={"member_since": "2024-01-31"})
+
+    # When values break their definitions, or a required field is removed
+    wrong = patch(api, owner, customer["id"], {"custom_fields": {"vip": "yes", "pronouns": "it", "shoe": 42,
+                                                                 "member_since": "2024-02-30"}})
+    removed = patch(api, owner, customer["id"], {"custom_fields": None})
+
+    # Then each is a 422 naming every wrong field, and the customer is as it was
+    assert (missing.status, missing.code) == (422, "validation_error")
+    assert [error["loc"] for error in missing.json()["errors"]] == [["body", "custom_fields", "member_since"]]
+    assert (wrong.status, wrong.code) == (422, "validation_error")
+    assert sorted(error["loc"][-1] for error in wrong.json()["errors"]) == ["member_since", "pronouns", "shoe", "vip"]
+    assert (removed.status, removed.code) == (422, "validation_error")
+    assert api.customer(owner, customer["id"]) == customer
 
 
 def test_a_customer_changes_their_own_custom_fields_key_by_key(api: Api) -> None:
+    # Given a claimed customer of a business with customer-editable fields
     owner = api.login(DEMO_OWNER)
-    customer, session = api.claimed_customer(owner)
+    define_fields(api, owner)
+    customer, session = api.claimed_customer(owner, custom_fields={"member_since": "2020-05-01"})
+
+    # When they set and remove editable fields
     first = api.call("PATCH", "/v1/me", {"custom_fields": {"newsletter": True, "pronouns": "she/her"}}, token=session)
-    assert first.status == 200, first.body
     second = api.call("PATCH", "/v1/me", {"custom_fields": {"newsletter": None, "locker": "C3"}}, token=session)
-    assert second.json()["customer"]["custom_fields"] == {"pronouns": "she/her", "locker": "C3"}
-    assert api.customer(owner, customer["id"])["custom_fields"] == {"pronouns": "she/her", "locker": "C3"}
+
+    # Then they are merged key by key
+    assert first.status == 200, first.body
+    kept = {"pronouns": "she/her", "locker": "C3", "member_since": "2020-05-01"}
+    assert second.json()["customer"]["custom_fields"] == kept
+    assert api.customer(owner, customer["id"])["custom_fields"] == kept
+
+
+def test_a_customer_cannot_change_a_field_the_business_keeps_and_nothing_changes(api: Api) -> None:
+    # Given a claimed customer
+    owner = api.login(DEMO_OWNER)
+    define_fields(api, owner)
+    customer, session = api.claimed_customer(owner, custom_fields={"member_since": "2020-05-01"})
+    before = api.customer(owner, customer["id"])
+
+    # When they try to change a field that is not customer-editable (with one that is)
+    refused = api.call("PATCH", "/v1/me", {"custom_fields": {"vip": True, "locker": "D4"}}, token=session)
+
+    # Then 403 field_not_editable names it, and nothing changed
+    assert (refused.status, refused.code) == (403, "field_not_editable")
+    assert [error["loc"] for error in refused.json()["errors"]] == [["body", "custom_fields", "vip"]]
+    assert api.customer(owner, customer["id"]) == before

@@ -14,7 +14,7 @@ from handover.errors import LinkInvalid
 from handover.links.tokens import Links, hash_token, link_url
 
 NOW = 1_750_000_000  # 2025-06-15T15:06:40Z
-LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}
+LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}  # a business's defaults: 7 days, 60 minutes
 TOKEN = "k3Yx-abcdefghijklmnopqrstuvwxyz0123456789_AB"
 
 
@@ -39,7 +39,7 @@ def make_record(token: str = TOKEN, **changes: object) -> LinkRecord:
 
 
 def make_links(*records: LinkRecord) -> Links:
-    return Links(FakeLinkStore(*records), lifetimes=dict(LIFETIMES), clock=lambda: NOW)
+    return Links(FakeLinkStore(*records), clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -197,9 +197,10 @@ def test_new_makes_a_token_and_a_record_for_the_next_link_version(
 
 
 def test_new_expiry_day_is_the_utc_date_of_expiry(account: AccountRecord, customer: CustomerRecord) -> None:
-    # Given a clock at 23:30 UTC, and a one-hour reset lifetime
+    # Given a clock at 23:30 UTC, and a business whose reset links live one hour
     late = int(datetime(2025, 6, 15, 23, 30, tzinfo=UTC).timestamp())
-    links = Links(FakeLinkStore(), lifetimes={"invite": 3600, "reset": 3600}, clock=lambda: late)
+    links = Links(FakeLinkStore(), clock=lambda: late)
+    assert account.reset_link_minutes == 60
 
     # When a reset link is made
     _, record = links.new("reset", account, customer)
@@ -207,6 +208,24 @@ def test_new_expiry_day_is_the_utc_date_of_expiry(account: AccountRecord, custom
     # Then it expires on the next UTC day, and expiry_day says so
     assert record.expires_at == late + 3600
     assert record.expiry_day == "2025-06-16"
+
+
+@pytest.mark.parametrize(("kind", "setting", "seconds"), [
+    ("invite", {"invite_link_days": 1}, 24 * 3600),
+    ("invite", {"invite_link_days": 30}, 30 * 24 * 3600),
+    ("reset", {"reset_link_minutes": 15}, 15 * 60),
+    ("reset", {"reset_link_minutes": 1440}, 24 * 3600),
+])
+def test_a_link_lives_as_long_as_its_business_says(kind: str, setting: dict[str, int], seconds: int,
+                                                   account: AccountRecord, customer: CustomerRecord) -> None:
+    # Given a business that chose its own lifetime for links of this kind
+    chosen = account.model_copy(update=setting)
+
+    # When a link of that kind is made for it
+    _, record = make_links().new(kind, chosen, customer)
+
+    # Then it expires that long from now
+    assert record.expires_at == record.expires_ttl == NOW + seconds
 
 
 def test_new_tokens_differ_each_time(account: AccountRecord, customer: CustomerRecord) -> None:

@@ -43,7 +43,12 @@ class ImpersonationForbidden(HandoverError):
 
 
 class FieldNotEditable(HandoverError):
-    status, code, title = 403, "field_not_editable", "This field cannot be changed here"
+    status, code, title = 403, "field_not_editable", "Some of these fields cannot be changed here"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        """`errors`: one `{loc, msg, type}` per field the caller may not change."""
+        super().__init__("You may not change: " + ", ".join(str(error["loc"][-1]) for error in errors),
+                         errors=errors)
 
 
 class CurrentPasswordInvalid(HandoverError):
@@ -87,6 +92,17 @@ class PasswordPolicyViolation(HandoverError):
 
     def __init__(self, failed_rules: list[str]) -> None:
         super().__init__(f"The password breaks: {', '.join(failed_rules)}", failed_rules=failed_rules)
+
+
+class CustomFieldsInvalid(HandoverError):
+    """A validation error like any other, found by the business's custom-field definitions
+    rather than by the request's schema."""
+
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        """`errors`: one `{loc, msg, type}` per problem."""
+        super().__init__("Some custom fields are missing or invalid", errors=errors)
 
 
 class EmailInvalid(HandoverError):

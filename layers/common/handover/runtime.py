@@ -18,6 +18,7 @@ from botocore.config import Config
 from handover.settings import Settings
 
 if TYPE_CHECKING:
+    from handover.accounts.business_settings import BusinessSettings
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
@@ -80,8 +81,7 @@ class Runtime:
     def links(self) -> Links:
         from handover.data.links import LinkStore
         from handover.links.tokens import Links
-        lifetimes = {"invite": self.settings.invite_link_seconds, "reset": self.settings.reset_link_seconds}
-        return Links(LinkStore(self.dynamo, self.settings.links_table), lifetimes=lifetimes)  # type: ignore[arg-type]
+        return Links(LinkStore(self.dynamo, self.settings.links_table))
 
     @cached_property
     def signer(self) -> TokenSigner:
@@ -177,6 +177,12 @@ class Runtime:
         from handover.accounts.impersonation import Impersonation
         return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
                              history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def business_settings(self) -> BusinessSettings:
+        from handover.accounts.business_settings import BusinessSettings
+        return BusinessSettings(dynamo=self.dynamo, directory=self.directory, history=self.history,
+                                retention_days=self.settings.history_retention_days)
 
     @cached_property
     def history_reader(self) -> HistoryReader:

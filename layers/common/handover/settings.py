@@ -21,8 +21,6 @@ class Settings(BaseModel):
     sender_address: str
     portal_url: str
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
-    invite_link_seconds: int = Field(default=7 * 24 * 3600, ge=3600)
-    reset_link_seconds: int = Field(default=3600, ge=300)
     history_retention_days: int = 180
 
     @classmethod

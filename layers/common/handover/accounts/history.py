@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handover.data.directory import Directory
+from handover.data.dynamo import Write
 from handover.data.history import Actor, HistoryRecord, HistoryStore
 from handover.errors import CursorInvalid, NotFound
 from handover.identity.callers import Caller, require_clearance, require_operator
@@ -29,6 +30,17 @@ def history_entry(*, account_id: str, actor: Actor, action: str, target: dict[st
     return HistoryRecord(id=new_id(at), account_id=account_id, at=int(at * 1000), actor=actor,
                          on_behalf_of=on_behalf_of, action=action, target=target, details=details or {},
                          expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at)
+
+
+def impersonated(history: HistoryStore, caller: Caller, action: str, target: dict[str, str], *,
+                 details: dict[str, Any], retention_days: int, now: float) -> list[Write]:
+    """What an action taken under login-as adds to its transaction: its history entry, with both
+    identities. People acting as themselves add nothing."""
+    if caller.on_behalf_of is None:
+        return []
+    entry = history_entry(account_id=caller.account_id, actor=caller.actor, on_behalf_of=caller.on_behalf_of,
+                          action=action, target=target, details=details, retention_days=retention_days, now=now)
+    return [history.add(entry)]
 
 
 class HistoryReader:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from handover.contract.customers import CustomerEnvelope, CustomerView, OwnProfileUpdate, UpdateCustomerRequest
+from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
@@ -47,7 +48,8 @@ class ProfileEditor:
         """Only the phone and customer-editable custom fields; anything else changes nothing."""
         refused = sorted(request.model_fields_set & {"first_name", "last_name", "email"})
         if refused:
-            raise FieldNotEditable(f"Only the business can change: {', '.join(refused)}")
+            raise FieldNotEditable([{"loc": ["body", name], "msg": "Only the business can change this",
+                                     "type": "field_not_editable"} for name in refused])
         given = request.model_dump(include=request.model_fields_set)
 
         def read() -> CustomerRecord:
@@ -64,15 +66,25 @@ class ProfileEditor:
                own: bool = False) -> CustomerEnvelope:
         changes: dict[str, Any] = {name: given[name] for name in _PROFILE_FIELDS
                                    if name in given and given[name] != getattr(before, name)}
+        email = normalise_email(given["email"]) if "email" in given else before.email
+        new_email = email if email != before.email else None
+        definitions: list[FieldDefinition] = []
+        booking_count = 0
+        if "custom_fields" in given or new_email:
+            definitions, booking_count = self._directory.customer_rules(before.account_id, new_email)
         if "custom_fields" in given:
-            merged = _merged(before.custom_fields, given["custom_fields"] or {})
+            # A `null` for the whole map removes every key (JSON merge patch), which required fields refuse.
+            patch = given["custom_fields"]
+            if patch is None:
+                patch = dict.fromkeys(before.custom_fields)
+            merged = checked_values(definitions, patch, current=before.custom_fields, editable_only=own)
             if merged != before.custom_fields:
                 changes["custom_fields"] = merged
         writes: list[Write] = []
-        if "email" in given and (email := normalise_email(given["email"])) != before.email:
-            changes |= self._email_change(before, email)
-            writes += [*self._directory.customers.move_email_claim(before, email),
-                       self._directory.bookings.count_unchanged(before.account_id, email, changes["booking_count"],
+        if new_email:
+            changes |= self._email_change(before, new_email, booking_count)
+            writes += [*self._directory.customers.move_email_claim(before, new_email),
+                       self._directory.bookings.count_unchanged(before.account_id, new_email, booking_count,
                                                                 lambda _old: ChangedMeanwhile())]
         if not changes:
             answer = CustomerEnvelope(customer=CustomerView.of(before))
@@ -96,25 +108,16 @@ class ProfileEditor:
         ])
         return answer
 
-    def _email_change(self, before: CustomerRecord, email: str) -> dict[str, Any]:
+    @staticmethod
+    def _email_change(before: CustomerRecord, email: str, booking_count: int) -> dict[str, Any]:
         """A new email: every link issued for the old one dies, an invite with it, and nothing is
         verified or known to bounce yet; the bookings are those made with the new email."""
         changes: dict[str, Any] = {"email": email, "email_verified": False, "email_undeliverable": False,
                                    "link_version": before.link_version + 1,
-                                   "booking_count": self._directory.bookings.count(before.account_id, email)}
+                                   "booking_count": booking_count}
         if before.status == "invited":
             changes["status"] = "unclaimed"
         if before.status_before_lock == "invited":
             changes["status_before_lock"] = "unclaimed"
         return changes
 
-
-def _merged(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON merge patch, one level: a `null` removes the key, keys not named stay."""
-    merged = dict(current)
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged

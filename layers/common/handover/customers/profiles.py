@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.accounts.history import history_entry
+from handover.accounts.history import impersonated
 from handover.contract.common import iso
 from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
+from handover.customers.fields import checked_values
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
@@ -66,10 +67,11 @@ class Customers:
         account_id = caller.account_id
         email = normalise_email(request.email)
         now = int(self._clock())
-        booking_count = self._directory.bookings.count(account_id, email)
+        definitions, booking_count = self._directory.customer_rules(account_id, email)
         customer = CustomerRecord(
             id=new_id(now), account_id=account_id, email=email, first_name=request.first_name,
-            last_name=request.last_name, phone=request.phone, custom_fields=request.custom_fields or {},
+            last_name=request.last_name, phone=request.phone,
+            custom_fields=checked_values(definitions, request.custom_fields or {}),
             booking_count=booking_count, created_at=now, updated_at=now,
         )
         writes = [self._directory.bookings.count_unchanged(account_id, email, booking_count,
@@ -169,10 +171,5 @@ class Customers:
 
     def audit(self, caller: Caller, action: str, customer_id: str, **details: object) -> list[Write]:
         """Actions taken under login-as are written to the business's history, with both identities."""
-        if caller.on_behalf_of is None:
-            return []
-        entry = history_entry(account_id=caller.account_id, actor=caller.actor, on_behalf_of=caller.on_behalf_of,
-                              action=action, target={"type": "customer", "id": customer_id}, details=details,
-                              retention_days=self._retention_days, now=self._clock())
-        return [self._history.add(entry)]
-
+        return impersonated(self._history, caller, action, {"type": "customer", "id": customer_id},
+                            details=details, retention_days=self._retention_days, now=self._clock())

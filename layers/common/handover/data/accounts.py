@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
-from handover.data.keys import LOOKUP_INDEX, account_key, nickname_key
+from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key
 from handover.data.principals import fields
-from handover.errors import AccountLocked, HandoverError, LinkInvalid, NicknameTaken
+from handover.errors import AccountLocked, HandoverError, LinkInvalid, NicknameTaken, NotFound, StorageUnavailable
+
+if TYPE_CHECKING:
+    from handover.customers.fields import FieldDefinition
 
 PasswordProfile = Literal["classic", "nist"]
+SETTINGS = frozenset({"portal_url", "support_email", "logo_url", "brand_color", "walkthrough_video_url",
+                      "invite_link_days", "reset_link_minutes", "password_profile", "return_to_origins"})
+# Settings change only on a business that exists and is not locked (a lock may land between the
+# caller's authentication and the write).
+_OPEN = "attribute_exists(pk) AND locked = :false"
 
 
 class AccountRecord(BaseModel):
@@ -22,8 +31,19 @@ class AccountRecord(BaseModel):
     locked: bool = False
     locked_reason: str | None = None
     secure: bool = False
+    # The business's own settings (GET/PATCH /v1/settings): its portal, the branding of its
+    # emails, how long emailed links live, its password policy and where logins may return to.
     password_profile: PasswordProfile = "classic"
     portal_url: str | None = None
+    support_email: str | None = None
+    logo_url: str | None = None
+    brand_color: str | None = None
+    walkthrough_video_url: str | None = None
+    invite_link_days: int = 7
+    reset_link_minutes: int = 60
+    return_to_origins: list[str] = Field(default_factory=list)
+    # Operators may let a business send links before it is 30 days old (None: not decided).
+    send_links: bool | None = None
     # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
     token_version: int = 1
     created_at: int
@@ -42,6 +62,9 @@ class AccountStore:
         items, _ = self._dynamo.query(self.table, "lookup = :lookup", {":lookup": f"NICK#{nickname}"},
                                       index=LOOKUP_INDEX, limit=1)
         return AccountRecord.model_validate(items[0]) if items else None
+
+    def fields(self, account_id: str) -> list[FieldDefinition]:
+        return field_definitions(self._dynamo.get(self.table, fields_key(account_id)))
 
     # -- writes, as transaction operations -----------------------------------------------------
 
@@ -66,10 +89,48 @@ class AccountStore:
         return update(self.table, account_key(account.id), expression, "token_version = :seen", values=values,
                       on_condition_failure=on_stale)
 
+    def change_settings(self, account_id: str, changes: Mapping[str, Any]) -> Write:
+        """Set the settings named (None removes one, back to its default)."""
+        if not changes or not SETTINGS.issuperset(changes):
+            raise ValueError(f"not settings: {sorted(set(changes) - SETTINGS) or 'none at all'}")
+        names = {f"#s{number}": name for number, name in enumerate(changes)}
+        numbered = list(enumerate(changes.values()))
+        values = {":false": False, **{f":s{number}": value for number, value in numbered if value is not None}}
+        sets = ", ".join(f"#s{number} = :s{number}" for number, value in numbered if value is not None)
+        removes = ", ".join(f"#s{number}" for number, value in numbered if value is None)
+        expression = " ".join(part for part in (sets and f"SET {sets}", removes and f"REMOVE {removes}") if part)
+        return update(self.table, account_key(account_id), expression, _OPEN, names=names, values=values,
+                      on_condition_failure=_closed)
+
+    def open_for_changes(self, account_id: str) -> Write:
+        """A transaction condition: the business exists and is not locked."""
+        return check(self.table, account_key(account_id), _OPEN, values={":false": False},
+                     on_condition_failure=_closed)
+
+    def put_fields(self, account_id: str, definitions: list[FieldDefinition], now: int) -> Write:
+        """Replace the custom field definitions (the customers' stored values are left as they are)."""
+        return put(self.table, {**fields_key(account_id), "account_id": account_id, "updated_at": now,
+                                "fields": [definition.model_dump(exclude_none=True) for definition in definitions]})
+
     def unchanged(self, account_id: str, token_version: int) -> Write:
         """A transaction condition: the business is unlocked and its token version still this one."""
         return check(self.table, account_key(account_id), "token_version = :version AND locked = :false",
                      values={":version": token_version, ":false": False}, on_condition_failure=_account_changed)
+
+
+def field_definitions(item: Item | None) -> list[FieldDefinition]:
+    """The definitions held by the item at `fields_key` (none when there is no such item)."""
+    from handover.customers.fields import FieldDefinition  # where custom fields are used, not in every cold start
+
+    return [FieldDefinition.model_validate(definition) for definition in (item or {}).get("fields", [])]
+
+
+def _closed(old: Item | None) -> HandoverError:
+    if old is None:
+        return NotFound("No such business")
+    if old.get("locked"):
+        return AccountLocked()
+    return StorageUnavailable("The business changed meanwhile; please retry")
 
 
 def _account_changed(old: Item | None) -> HandoverError:

@@ -37,7 +37,19 @@ _BATCH_ATTEMPTS = 8
 
 
 def serialise(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+    return {name: _serializer.serialize(_storable(value)) for name, value in item.items() if value is not None}
+
+
+def _storable(value: Any) -> Any:
+    """boto3 refuses Python floats (binary fractions); their shortest decimal form is exact and
+    what JSON said, so that is what DynamoDB gets."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Mapping):
+        return {key: _storable(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(inner) for inner in value]
+    return value
 
 
 def deserialise(raw: Mapping[str, Any]) -> Item:

@@ -1,6 +1,8 @@
 """The directory table's keys, in one place (every tenant key starts with the business id):
 
-    ACCT#<acct>        ACCOUNT                 a business       lookup NICK#<nickname>
+    ACCT#<acct>        ACCOUNT                 a business (and its settings)   lookup NICK#<nickname>
+    ACCT#<acct>        FIELDS                  its customers' custom field definitions (kept apart:
+                                               the business item is read on every staff request)
     NICK#<nickname>    NICK                    claims a nickname
     ACCT#<acct>        STAFF#<id>              a staff member   lookup LOGIN#staff#<acct>#<email>
     ACCT#<acct>        CUSTOMER#<id>           a customer       lookup LOGIN#customer#<acct>#<email>
@@ -28,6 +30,10 @@ LOOKUP_INDEX = "by_lookup"
 
 def account_key(account_id: str) -> Item:
     return {"pk": f"ACCT#{account_id}", "sk": "ACCOUNT"}
+
+
+def fields_key(account_id: str) -> Item:
+    return {"pk": f"ACCT#{account_id}", "sk": "FIELDS"}
 
 
 def nickname_key(nickname: str) -> Item:

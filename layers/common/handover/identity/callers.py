@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.history import Actor
-from handover.data.principals import OperatorRecord, PrincipalRecord
+from handover.data.principals import OperatorRecord, PrincipalRecord, StaffRecord
 from handover.errors import Forbidden, ImpersonationForbidden, SecureAccount, Unauthenticated
 from handover.identity.sessions import AccessClaims, Sessions
 
@@ -89,6 +89,13 @@ def require_staff(caller: Caller, permission: str) -> Caller:
         raise Forbidden("Only a business's staff may do this")
     if permission not in caller.claims.perms:
         raise Forbidden(f"This needs the `{permission}` permission")
+    return caller
+
+
+def require_owner(caller: Caller) -> Caller:
+    """The business's owner (the role as the directory has it now), or an operator logged in as them."""
+    if caller.realm != "staff" or not isinstance(caller.principal, StaffRecord) or caller.principal.role != "owner":
+        raise Forbidden("Only the business's owner may do this")
     return caller
 
 

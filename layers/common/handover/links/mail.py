@@ -96,7 +96,10 @@ class LinkMailer:
         first_name = subject.first_name if isinstance(subject, CustomerRecord | StaffRecord) else ""
         self._mailer.send_link(letter.kind, to=letter.recipient, first_name=first_name,
                                first_password=not subject.password_hash,
-                               branding=Branding(account_name=account.name, portal_url=portal),
+                               branding=Branding(account_name=account.name, portal_url=portal,
+                                                 support_email=account.support_email,
+                                                 video_url=account.walkthrough_video_url,
+                                                 logo_url=account.logo_url, brand_color=account.brand_color),
                                link_url=link_url(portal, letter.kind, letter.token),
                                expires_at=iso(letter.link.expires_at))
 

@@ -27,11 +27,14 @@ def link_url(portal_url: str, kind: LinkKind, token: str) -> str:
     return f"{portal_url.rstrip('/')}/{_PAGES[kind]}?token={token}"
 
 
+def lifetime(kind: LinkKind, account: AccountRecord) -> int:
+    """Seconds a link of this kind lives: the business's own setting."""
+    return account.invite_link_days * 24 * 3600 if kind == "invite" else account.reset_link_minutes * 60
+
+
 class Links:
-    def __init__(self, store: LinkStore, *, lifetimes: dict[LinkKind, int],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: LinkStore, *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
-        self._lifetimes = lifetimes
         self._clock = clock
 
     def new(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord) -> tuple[str, LinkRecord]:
@@ -39,7 +42,7 @@ class Links:
         in the same transaction that bumps the subject's version."""
         token = new_token()
         now = int(self._clock())
-        expires_at = now + self._lifetimes[kind]
+        expires_at = now + lifetime(kind, account)
         record = LinkRecord(
             token_hash=hash_token(token), kind=kind, account_id=account.id, account_name=account.name,
             subject_realm="staff" if subject.realm == "staff" else "customer", subject_id=subject.id,

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f]+")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_BUTTON_COLOR = "#2563eb"
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,21 @@ class Branding:
     account_name: str
     portal_url: str
     support_email: str | None = None
-    video_url: str | None = None
+    video_url: str | None = None  # the walk-through video, in invites
+    logo_url: str | None = None
+    brand_color: str | None = None
+
+    @property
+    def button_color(self) -> str:
+        """The brand colour when it is one (it lands in a style attribute, which HTML escaping
+        does not make safe), else the default blue."""
+        return self.brand_color if self.brand_color and _COLOR.fullmatch(self.brand_color) else DEFAULT_BUTTON_COLOR
+
+    @property
+    def button_text_color(self) -> str:
+        """White on a dark button, dark on a light one (YIQ brightness), so the label stays legible."""
+        red, green, blue = (int(self.button_color[start:start + 2], 16) for start in (1, 3, 5))
+        return "#1f2933" if (red * 299 + green * 587 + blue * 114) / 1000 >= 150 else "#ffffff"
 
 
 @dataclass(frozen=True)
