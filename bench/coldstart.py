@@ -110,6 +110,7 @@ def _subjects(world: World) -> list[Subject]:
         "update_customer": lambda i: varied(sample("update_customer", access_token=owner, customer_id=plain_customer),
                                             body={"phone": f"+44 20 7946 {i:04d}"}),
         "change_password": lambda i: sample("change_password", access_token=passwords_to_change[i]),
+        "settings": lambda i: sample("settings", access_token=owner),
         "invite": lambda i: varied(sample("invite", access_token=owner, customer_id=invitee),
                                    headers={"idempotency-key": unique("cold-invite-")}),
         "me": lambda i: sample("me", access_token=customer_token),

@@ -116,3 +116,46 @@ def test_concurrent_requests_to_one_function_never_mix(dev_server: Http) -> None
 
     assert [reply.status for reply in replies] == [202 if number % 2 == 0 else 410 for number in range(12)], [
         reply.body for reply in replies]
+
+
+def test_twenty_customers_moved_to_one_email_at_once_one_wins(dev_server: Http, owner: str) -> None:
+    # Given twenty customers, each with an email of their own
+    customers = [new_customer(dev_server, owner, f"race-move-{number}@example.com") for number in range(20)]
+
+    # When staff move all of them to the same new email at once
+    replies = all_at_once(20, lambda number: dev_server.call(
+        "PATCH", f"/v1/customers/{customers[number]['id']}", {"email": "race-moved@example.com"}, token=owner))
+
+    # Then the email's claim lets one through; the others keep their own email, and search agrees
+    assert Counter(reply.status for reply in replies) == {200: 1, 409: 19}, [reply.body for reply in replies]
+    found = dev_server.call("GET", "/v1/customers?q=race-moved@", token=owner).json()["items"]
+    assert [item["id"] for item in found] == [reply.json()["customer"]["id"] for reply in replies
+                                              if reply.status == 200]
+    assert len(dev_server.call("GET", "/v1/customers?q=race-move-&limit=100", token=owner).json()["items"]) == 19
+
+
+def test_a_rename_racing_an_invite_leaves_the_directory_right(dev_server: Http, owner: str) -> None:
+    # Given a customer
+    customer = new_customer(dev_server, owner, "race-rename@example.com")
+
+    # When staff rename them while (another tab) inviting them, ten times each
+    def act(number: int) -> HttpReply:
+        if number % 2:
+            return dev_server.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner)
+        return dev_server.call("PATCH", f"/v1/customers/{customer['id']}", {"last_name": f"Ace {number}"},
+                               token=owner)
+
+    replies = all_at_once(20, act)
+
+    # Then each request either went through (a conflict is read again and decided again, up to three
+    # times) or answered a retryable 503; and the directory lists the customer once, under their
+    # last name and status
+    statuses = Counter(reply.status for reply in replies)
+    assert set(statuses) <= {200, 202, 503} and statuses[200] and statuses[202], [reply.body for reply in replies]
+    now = dev_server.call("GET", f"/v1/customers/{customer['id']}", token=owner).json()["customer"]
+    listed = dev_server.call("GET", "/v1/customers?q=race-rename@", token=owner).json()["items"]
+    assert [(item["id"], item["last_name"], item["status"]) for item in listed] == [
+        (customer["id"], now["last_name"], "invited")]
+    by_name = dev_server.call("GET", f"/v1/customers?q={now['last_name'].replace(' ', '%20')}&status=invited",
+                              token=owner).json()["items"]
+    assert customer["id"] in [item["id"] for item in by_name]
