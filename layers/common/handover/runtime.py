@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from handover.data.directory import Directory
     from handover.data.dynamo import Dynamo
     from handover.data.history import HistoryStore
+    from handover.events.outbox import Outbox
     from handover.idempotency import Idempotency
     from handover.identity.callers import Authenticator
     from handover.identity.logins import Logins
@@ -71,6 +72,12 @@ class Runtime:
     def directory(self) -> Directory:
         from handover.data.directory import Directory
         return Directory.on(self.dynamo, self.settings.directory_table)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        from handover.data.outbox import OutboxStore
+        from handover.events.outbox import Outbox
+        return Outbox(OutboxStore(self.settings.outbox_table))
 
     @cached_property
     def history(self) -> HistoryStore:

@@ -14,6 +14,7 @@ class Settings(BaseModel):
     links_table: str
     history_table: str
     idempotency_table: str
+    outbox_table: str
     reset_queue_url: str
     token_key_id: str
     token_issuer: str
@@ -22,6 +23,7 @@ class Settings(BaseModel):
     portal_url: str
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
     history_retention_days: int = 180
+    event_bus_name: str | None = None  # the publisher's: where Handover's own events go
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:

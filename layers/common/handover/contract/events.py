@@ -1,0 +1,110 @@
+"""Handover's own events (../shared/docs/api.md, Events): the `detail` of each, as consumers
+receive it on Handover's bus (source `handover`). Every detail is `{id, occurred_at, account_id,
+actor, data}`; `id` is unique per event, for consumers to drop repeats (delivery is at least
+once). The JSON Schemas in events/schemas/ are generated from these models (`make schemas`)."""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+SOURCE = "handover"
+
+
+class EventPerson(BaseModel):
+    realm: Literal["operator", "staff", "customer", "system"]
+    id: str
+    email: str | None = None
+
+
+class EventActor(EventPerson):
+    """Who did it; under login-as, the operator, with the person they acted as."""
+
+    on_behalf_of: EventPerson | None = None
+
+
+class CustomerSummary(BaseModel):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    status: Literal["unclaimed", "invited", "active", "locked"]
+
+
+class AccountSummary(BaseModel):
+    id: str
+    name: str
+    nickname: str
+
+
+class CustomerCreatedData(BaseModel):
+    customer: CustomerSummary
+    invited: bool
+
+
+class CustomerUpdatedData(BaseModel):
+    customer: CustomerSummary
+    changed: list[str]
+
+
+class CustomerInvitedData(BaseModel):
+    customer: CustomerSummary
+    expires_at: str
+
+
+class CustomerData(BaseModel):
+    customer: CustomerSummary
+
+
+class CustomerLockedData(BaseModel):
+    customer: CustomerSummary
+    reason: str | None = None
+
+
+class PasswordResetData(BaseModel):
+    customer: CustomerSummary
+    method: Literal["link", "staff", "self"]
+
+
+class AccountData(BaseModel):
+    account: AccountSummary
+
+
+class AccountLockedData(BaseModel):
+    account: AccountSummary
+    reason: str | None = None
+
+
+class ImpersonationData(BaseModel):
+    operator: EventPerson
+    acting_as: EventPerson
+    role: str
+    reason: str | None = None
+    expires_at: str
+
+
+D = TypeVar("D", bound=BaseModel)
+
+
+class EventDetail(BaseModel, Generic[D]):
+    id: str
+    occurred_at: str
+    account_id: str
+    actor: EventActor
+    data: D
+
+
+EVENT_TYPES: dict[str, type[BaseModel]] = {
+    "customer.created": CustomerCreatedData,
+    "customer.updated": CustomerUpdatedData,
+    "customer.invited": CustomerInvitedData,
+    "customer.claimed": CustomerData,
+    "customer.locked": CustomerLockedData,
+    "customer.unlocked": CustomerData,
+    "customer.password_reset": PasswordResetData,
+    "account.created": AccountData,
+    "account.locked": AccountLockedData,
+    "account.unlocked": AccountData,
+    "impersonation.started": ImpersonationData,
+}
