@@ -141,12 +141,12 @@ def measure(world: World, progress: Callable[[str], None]) -> DirectoryFigures:
 
 def _business_with(rt: Any, size: int) -> str:
     """A new business with `size` customers of varied names and statuses; its owner's token."""
-    from handover.accounts.businesses import Accounts, Person
+    from handover.accounts.businesses import Person
     from handover.customers.search import index_writes
     from handover.data.principals import CustomerRecord
     from handover.ids import new_id
 
-    account, owner = Accounts(dynamo=rt.dynamo, directory=rt.directory).open(
+    account, owner = rt.accounts.open(
         name=f"Directory {size}", nickname=unique("directory-"), owner=Person(f"owner-{size}@dir.example", "O", "W"),
         owner_password_hash="unused")
     pick = random.Random(size)

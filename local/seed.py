@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handover.accounts.businesses import Accounts, Person
+from handover.accounts.businesses import Person
 from handover.accounts.operators import add_operator
 from handover.runtime import Runtime
 
@@ -31,7 +31,7 @@ def load_seed(rt: Runtime) -> list[SeedLogin]:
         add_operator(rt.dynamo, rt.directory, email=email, name=name, secure=secure, password_hash=hashed(password))
         logins.append(SeedLogin("operator", None, email, password, f"operator, secure: {str(secure).lower()}"))
 
-    accounts = Accounts(dynamo=rt.dynamo, directory=rt.directory)
+    accounts = rt.accounts
     demo, _ = accounts.open(name="Demo Studio", nickname="demo", owner=Person("owner@demo.example", "Dana", "Owner"),
                             owner_password_hash=hashed("Owner-Passw0rd!"))
     logins.append(SeedLogin("staff", "demo", "owner@demo.example", "Owner-Passw0rd!", "owner of Demo Studio"))

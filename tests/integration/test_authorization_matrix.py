@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from handover.accounts.businesses import Accounts, Person
+from handover.accounts.businesses import Person
 from handover.data.principals import CustomerRecord
 from handover.identity.sessions import Act, Sessions
 from handover.ids import new_id
@@ -120,7 +120,7 @@ class World:
     def __init__(self, rt: Runtime, api: Api) -> None:
         self.rt = rt
         directory = rt.directory
-        accounts = Accounts(dynamo=rt.dynamo, directory=directory)
+        accounts = rt.accounts
         demo = directory.accounts.by_nickname("demo")
         clinic = directory.accounts.by_nickname("clinic")
         assert demo and clinic

@@ -19,6 +19,7 @@ from handover.settings import Settings
 
 if TYPE_CHECKING:
     from handover.accounts.business_settings import BusinessSettings
+    from handover.accounts.businesses import Accounts
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
@@ -131,7 +132,7 @@ class Runtime:
     def claiming(self) -> Claiming:
         from handover.links.claiming import Claiming
         return Claiming(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
-                        passwords=self.passwords, sessions=self.sessions,
+                        passwords=self.passwords, sessions=self.sessions, outbox=self.outbox,
                         retention_days=self.settings.history_retention_days)
 
     @cached_property
@@ -144,7 +145,7 @@ class Runtime:
     def customers(self) -> Customers:
         from handover.customers.profiles import Customers
         return Customers(dynamo=self.dynamo, directory=self.directory, link_mailer=self.link_mailer,
-                         history=self.history, passwords=self.passwords,
+                         history=self.history, passwords=self.passwords, outbox=self.outbox,
                          retention_days=self.settings.history_retention_days)
 
     @cached_property
@@ -161,7 +162,7 @@ class Runtime:
     def self_service(self) -> SelfService:
         from handover.customers.self_service import SelfService
         return SelfService(dynamo=self.dynamo, directory=self.directory, passwords=self.passwords,
-                           sessions=self.sessions)
+                           sessions=self.sessions, outbox=self.outbox)
 
     @cached_property
     def resets(self) -> PasswordResets:
@@ -183,7 +184,13 @@ class Runtime:
     def impersonation(self) -> Impersonation:
         from handover.accounts.impersonation import Impersonation
         return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
-                             history=self.history, retention_days=self.settings.history_retention_days)
+                             history=self.history, outbox=self.outbox,
+                             retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        from handover.accounts.businesses import Accounts
+        return Accounts(dynamo=self.dynamo, directory=self.directory, outbox=self.outbox)
 
     @cached_property
     def business_settings(self) -> BusinessSettings:

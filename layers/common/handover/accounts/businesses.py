@@ -8,13 +8,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from handover.contract.events import AccountData, AccountSummary, EventActor
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.principals import StaffRecord
+from handover.events.outbox import Outbox
 from handover.ids import is_id, new_id
 from handover.mail.addresses import normalise_email
 
+# Who opens a business when no person does (the seed data, an admin command).
+SYSTEM = EventActor(realm="system", id="handover")
 OWNER_PERMISSIONS = ["customers:read", "customers:write", "staff:manage"]
 NICKNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -35,13 +39,16 @@ def find_account(directory: Directory, reference: str) -> AccountRecord | None:
 
 
 class Accounts:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, outbox: Outbox,
+                 clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
+        self._outbox = outbox
         self._directory = directory
         self._clock = clock
 
     def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False,
-             owner_password_hash: str | None = None) -> tuple[AccountRecord, StaffRecord]:
+             owner_password_hash: str | None = None,
+             actor: EventActor = SYSTEM) -> tuple[AccountRecord, StaffRecord]:
         """A business and its owner, in one transaction (the nickname is unique)."""
         nickname = nickname.strip().lower()
         if not NICKNAME.match(nickname):
@@ -53,7 +60,9 @@ class Accounts:
         account = AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
                                 secure=secure, created_at=int(self._clock()))
         owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
-        self._dynamo.transact([*self._directory.accounts.add(account), *self._directory.principals.add(owner_record)])
+        self._dynamo.transact([*self._directory.accounts.add(account), *self._directory.principals.add(owner_record),
+                               self._outbox.event("account.created", account_id=account.id, actor=actor,
+                                                  data=AccountData(account=AccountSummary.of(account)))])
         return account, owner_record
 
     def add_staff(self, account: AccountRecord, person: Person, permissions: list[str],

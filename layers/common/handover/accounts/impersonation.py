@@ -11,18 +11,22 @@ import time
 from collections.abc import Callable
 
 from handover.accounts.history import history_entry
+from handover.contract.common import iso
+from handover.contract.events import EventPerson, ImpersonationData
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.errors import AccountLocked, NotFound
+from handover.events.outbox import Outbox, event_actor
 from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.identity.sessions import Act, IssuedToken, Sessions
 
 
 class Impersonation:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, sessions: Sessions, history: HistoryStore,
-                 retention_days: int, clock: Callable[[], float] = time.time) -> None:
+                 outbox: Outbox, retention_days: int, clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
+        self._outbox = outbox
         self._directory = directory
         self._sessions = sessions
         self._history = history
@@ -47,5 +51,11 @@ class Impersonation:
                               target={"type": "staff", "id": staff.id},
                               on_behalf_of=None, details={"reason": reason, "as": staff.email, "role": staff.role},
                               retention_days=self._retention_days, now=self._clock())
-        self._dynamo.transact([self._history.add(entry)])
+        started = ImpersonationData(
+            operator=EventPerson(**caller.actor.model_dump()), role=staff.role, reason=reason,
+            acting_as=EventPerson(realm="staff", id=staff.id, email=staff.email),
+            expires_at=iso(int(self._clock()) + token.expires_in))
+        self._dynamo.transact([self._history.add(entry),
+                               self._outbox.event("impersonation.started", account_id=account.id,
+                                                  actor=event_actor(caller.actor), data=started)])
         return token

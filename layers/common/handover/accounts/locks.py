@@ -11,6 +11,14 @@ import time
 from collections.abc import Callable
 
 from handover.accounts.history import history_entry
+from handover.contract.events import (
+    AccountData,
+    AccountLockedData,
+    AccountSummary,
+    CustomerData,
+    CustomerLockedData,
+    CustomerSummary,
+)
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
@@ -20,6 +28,7 @@ from handover.data.dynamo import Dynamo, Item
 from handover.data.history import HistoryStore
 from handover.data.principals import CustomerRecord
 from handover.errors import HandoverError, NotFound, StorageUnavailable
+from handover.events.outbox import event_actor
 from handover.identity.callers import Caller, require_clearance, require_operator
 
 
@@ -53,6 +62,8 @@ class Locks:
             self._directory.customers.lock(customer, reason, now, stale(customer)),
             *index_writes(self._directory.search, customer, locked),
             *self._customers.audit(caller, "customer.locked", customer.id, reason=reason),
+            self._customers.raise_event(caller, "customer.locked",
+                                        CustomerLockedData(customer=CustomerSummary.of(locked), reason=reason)),
         ])
         return locked
 
@@ -72,6 +83,8 @@ class Locks:
             self._directory.customers.unlock(customer, restored, now, stale(customer)),
             *index_writes(self._directory.search, customer, unlocked),
             *self._customers.audit(caller, "customer.unlocked", customer.id),
+            self._customers.raise_event(caller, "customer.unlocked",
+                                        CustomerData(customer=CustomerSummary.of(unlocked))),
         ])
         return unlocked
 
@@ -86,8 +99,13 @@ class Locks:
                               target={"type": "account", "id": account.id},
                               details={"reason": reason} if reason else {}, retention_days=self._retention_days,
                               now=self._clock())
+        data = (AccountLockedData(account=AccountSummary.of(account), reason=reason) if locked
+                else AccountData(account=AccountSummary.of(account)))
         self._dynamo.transact([self._directory.accounts.set_lock(account, locked, reason, _changed_meanwhile),
-                               self._history.add(entry)])
+                               self._history.add(entry),
+                               self._customers.outbox.event("account.locked" if locked else "account.unlocked",
+                                                            account_id=account.id, actor=event_actor(caller.actor),
+                                                            data=data)])
         return account.model_copy(update={"locked": locked, "locked_reason": reason if locked else None,
                                           "token_version": account.token_version + 1})
 

@@ -9,6 +9,9 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from handover.data.accounts import AccountRecord
+from handover.data.principals import CustomerRecord
+
 SOURCE = "handover"
 
 
@@ -31,11 +34,20 @@ class CustomerSummary(BaseModel):
     last_name: str
     status: Literal["unclaimed", "invited", "active", "locked"]
 
+    @classmethod
+    def of(cls, record: CustomerRecord) -> CustomerSummary:
+        return cls(id=record.id, email=record.email, first_name=record.first_name, last_name=record.last_name,
+                   status=record.status)
+
 
 class AccountSummary(BaseModel):
     id: str
     name: str
     nickname: str
+
+    @classmethod
+    def of(cls, record: AccountRecord) -> AccountSummary:
+        return cls(id=record.id, name=record.name, nickname=record.nickname)
 
 
 class CustomerCreatedData(BaseModel):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from handover.contract.customers import CustomerEnvelope, CustomerView, OwnProfileUpdate, UpdateCustomerRequest
+from handover.contract.events import CustomerSummary, CustomerUpdatedData
 from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle, stale
@@ -102,6 +103,8 @@ class ProfileEditor:
             self._directory.customers.change(before, stored, stale(before)),
             *index_writes(self._directory.search, before, after),
             *writes,
+            self._customers.raise_event(caller, "customer.updated", CustomerUpdatedData(
+                customer=CustomerSummary.of(after), changed=sorted(name for name in changes if name in given))),
             # The history names the profile fields changed, not what they brought along (versions, flags).
             *([] if own else self._customers.audit(caller, "customer.updated", before.id,
                                                    fields=sorted(name for name in changes if name in given))),

@@ -11,9 +11,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from pydantic import BaseModel
+
 from handover.accounts.history import impersonated
 from handover.contract.common import iso
 from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
+from handover.contract.events import (
+    CustomerCreatedData,
+    CustomerInvitedData,
+    CustomerSummary,
+    PasswordResetData,
+)
 from handover.customers.fields import checked_values
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
@@ -32,6 +40,7 @@ from handover.errors import (
     EmailUndeliverable,
     NotFound,
 )
+from handover.events.outbox import Outbox, event_actor
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity import password_policy
 from handover.identity.callers import Caller, forbid_impersonation
@@ -46,9 +55,10 @@ NEWEST_BOOKINGS = 25
 
 class Customers:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, link_mailer: LinkMailer, history: HistoryStore,
-                 passwords: Passwords, retention_days: int,
+                 passwords: Passwords, outbox: Outbox, retention_days: int,
                  clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
+        self.outbox = outbox
         self._directory = directory
         self._link_mailer = link_mailer
         self._history = history
@@ -84,6 +94,11 @@ class Customers:
                                                    "revision": customer.revision + 1})
             writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
         invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
+        writes.append(self.raise_event(caller, "customer.created", CustomerCreatedData(
+            customer=CustomerSummary.of(customer), invited=letter is not None)))
+        if letter:
+            writes.append(self.raise_event(caller, "customer.invited", CustomerInvitedData(
+                customer=CustomerSummary.of(customer), expires_at=iso(letter.link.expires_at))))
         created = CustomerCreated(customer=CustomerView.of(customer), invite=invite)
         self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
                                *self._directory.principals.add(customer),
@@ -135,8 +150,15 @@ class Customers:
             new_email = None
         if not new_email and customer.email_undeliverable:
             raise EmailUndeliverable()
+        invited = customer.model_copy(update={"status": "invited", "email": new_email or customer.email})
+
+        def announced(link: LinkRecord) -> list[Write]:
+            return [self.raise_event(caller, "customer.invited", CustomerInvitedData(
+                customer=CustomerSummary.of(invited), expires_at=iso(link.expires_at)))] if kind == "invite" else []
+
         return self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email, receipt=receipt,
-                                      extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id))
+                                      extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id),
+                                      with_link=announced)
 
     def set_password(self, caller: Caller, customer_id: str, password: str) -> None:
         """Staff set the password directly: every session of the customer dies; the customer still
@@ -151,8 +173,11 @@ class Customers:
         def write(customer: CustomerRecord) -> None:
             if customer.status == "locked":
                 raise CustomerLocked()
-            self._dynamo.transact([self._directory.customers.set_password(customer, password_hash,
-                                                                          int(self._clock()), stale(customer))])
+            self._dynamo.transact([
+                self._directory.customers.set_password(customer, password_hash, int(self._clock()), stale(customer)),
+                self.raise_event(caller, "customer.password_reset",
+                                 PasswordResetData(customer=CustomerSummary.of(customer), method="staff")),
+            ])
 
         settle(write, read=lambda: self.visible(caller, customer_id), first=customer)
 
@@ -168,6 +193,11 @@ class Customers:
         if account is None:
             raise NotFound("No such business")
         return account
+
+    def raise_event(self, caller: Caller, detail_type: str, data: BaseModel) -> Write:
+        """One of Handover's events about this business, raised in the action's transaction."""
+        return self.outbox.event(detail_type, account_id=caller.account_id,
+                                 actor=event_actor(caller.actor, caller.on_behalf_of), data=data)
 
     def audit(self, caller: Caller, action: str, customer_id: str, **details: object) -> list[Write]:
         """Actions taken under login-as are written to the business's history, with both identities."""

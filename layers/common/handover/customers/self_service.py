@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from handover.contract.events import CustomerSummary, PasswordResetData
 from handover.customers.revisions import settle, stale
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.principals import CustomerRecord
 from handover.errors import CurrentPasswordInvalid, CustomerLocked, NotFound, TooManyAttempts
+from handover.events.outbox import Outbox, event_actor
 from handover.identity import password_policy
 from handover.identity.callers import Caller
 from handover.identity.logins import FAILED_LOGIN_LIMIT, FAILED_LOGIN_WINDOW, login_window, until_window_ends
@@ -24,7 +26,8 @@ from handover.identity.sessions import IssuedToken, Sessions
 
 class SelfService:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, passwords: Passwords, sessions: Sessions,
-                 clock: Callable[[], float] = time.time) -> None:
+                 outbox: Outbox, clock: Callable[[], float] = time.time) -> None:
+        self._outbox = outbox
         self._dynamo = dynamo
         self._directory = directory
         self._passwords = passwords
@@ -56,8 +59,12 @@ class SelfService:
             if customer.status == "locked":
                 raise CustomerLocked()
             issued = self._sessions.issue_for(customer, ver=customer.token_version + 1)
-            self._dynamo.transact([self._directory.customers.set_password(customer, password_hash, int(now),
-                                                                          stale(customer))])
+            self._dynamo.transact([
+                self._directory.customers.set_password(customer, password_hash, int(now), stale(customer)),
+                self._outbox.event("customer.password_reset", account_id=customer.account_id,
+                                   actor=event_actor(caller.actor),
+                                   data=PasswordResetData(customer=CustomerSummary.of(customer), method="self")),
+            ])
             return issued
 
         def read() -> CustomerRecord:

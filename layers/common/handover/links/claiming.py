@@ -15,6 +15,7 @@ from collections.abc import Callable
 from handover.accounts.history import history_entry
 from handover.contract.auth import LinkInfo
 from handover.contract.common import iso
+from handover.contract.events import CustomerData, CustomerSummary, PasswordResetData
 from handover.customers.search import index_writes
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
@@ -22,6 +23,7 @@ from handover.data.history import Actor, HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord
 from handover.errors import AccountLocked, CustomerLocked, HandoverError, LinkInvalid
+from handover.events.outbox import Outbox, event_actor
 from handover.identity import password_policy
 from handover.identity.logins import login_window
 from handover.identity.passwords import Passwords
@@ -35,7 +37,7 @@ ATTEMPTS = 3
 
 class Claiming:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, links: Links, history: HistoryStore,
-                 passwords: Passwords, sessions: Sessions, retention_days: int,
+                 passwords: Passwords, sessions: Sessions, outbox: Outbox, retention_days: int,
                  clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
@@ -43,6 +45,7 @@ class Claiming:
         self._history = history
         self._passwords = passwords
         self._sessions = sessions
+        self._outbox = outbox
         self._retention_days = retention_days
         self._clock = clock
 
@@ -82,9 +85,15 @@ class Claiming:
         actor = Actor(realm=link.subject_realm, id=link.subject_id, email=link.email)
         business_unchanged = ([self._directory.accounts.unchanged(link.account_id, link.account_version)]
                               if link.account_version is not None else [])
-        moves = []
-        if customer is not None and customer.status != "active":
-            moves = index_writes(self._directory.search, customer, customer.model_copy(update={"status": "active"}))
+        moves, announced = [], []
+        if customer is not None:
+            active = customer.model_copy(update={"status": "active"})
+            if customer.status != "active":
+                moves = index_writes(self._directory.search, customer, active)
+            data = (CustomerData(customer=CustomerSummary.of(active)) if link.kind == "invite"
+                    else PasswordResetData(customer=CustomerSummary.of(active), method="link"))
+            announced = [self._outbox.event("customer.claimed" if link.kind == "invite" else "customer.password_reset",
+                                            account_id=link.account_id, actor=event_actor(actor), data=data)]
         return [
             *business_unchanged,
             self._links.store.consume(link.token_hash, int(now), on_failure=lambda _old: LinkInvalid()),
@@ -93,6 +102,7 @@ class Claiming:
                 token_version=link.token_version, password_hash=password_hash, now=int(now),
                 on_stale=_stale_link(link), revision=customer.revision if moves and customer else None),
             *moves,
+            *announced,
             self._directory.principals.clear_login_failures(link.subject_realm, link.account_id, link.email,
                                                             login_window(now)),
             self._history.add(history_entry(account_id=link.account_id, actor=actor,

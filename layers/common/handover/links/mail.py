@@ -55,9 +55,11 @@ class LinkMailer:
         self._clock = clock
 
     def send(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord, *,
-             new_email: str | None = None, extra_writes: Sequence[Write] = (), receipt: Receipt = NO_KEY) -> LinkRecord:
-        """Revoke the subject's earlier links, store the new one, then email it. An email that
-        cannot be sent forgets the request's Idempotency-Key, so a retry sends it."""
+             new_email: str | None = None, extra_writes: Sequence[Write] = (), receipt: Receipt = NO_KEY,
+             with_link: Callable[[LinkRecord], Sequence[Write]] = lambda _link: ()) -> LinkRecord:
+        """Revoke the subject's earlier links, store the new one, then email it; `extra_writes`
+        and `with_link(link)` join the transaction. An email that cannot be sent forgets the
+        request's Idempotency-Key, so a retry sends it."""
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
         on_stale: FailureFactory = _stale_subject
@@ -73,6 +75,7 @@ class LinkMailer:
                                                   invite=kind == "invite", new_email=new_email),
             letter.write,
             *extra_writes,
+            *with_link(letter.link),
         ]
         self._dynamo.transact(writes)
         try:
