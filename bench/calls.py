@@ -251,5 +251,21 @@ def _sent_item(call: Call, number: int) -> dict[str, Any] | None:
     return call.params.get("Item")
 
 
+def outbox_writes(calls: list[Call]) -> tuple[int, float]:
+    """(events raised, the write units they add): the outbox items the calls' transactions put,
+    each a transactional write (2 WRU per KB); raising an event adds no call of its own."""
+    outbox = f"{STACK}-OutboxTable"
+    events, units = 0, 0.0
+    for call in calls:
+        if call.operation != "TransactWriteItems":
+            continue
+        for entry in call.params["TransactItems"]:
+            put = entry.get("Put")
+            if put and put["TableName"] == outbox:
+                events += 1
+                units += 2 * max(1, math.ceil(item_size(put["Item"]) / 1024))
+    return events, units
+
+
 def names(calls: list[Call]) -> str:
     return ", ".join(call.operation for call in calls) or "(none)"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from bench import coldstart, cost, directory, timing
-from bench.calls import Call, capacity, names, table_shapes
+from bench.calls import Call, capacity, names, outbox_writes, table_shapes
 from bench.coldstart import ColdStarts
 from bench.cost import MonthCost
 from bench.directory import DirectoryFigures
@@ -101,22 +101,25 @@ def trips_table(actions: list[Action]) -> str:
     for action in actions:
         count = len(action.warm)
         statuses = ",".join(str(status) for status in action.statuses)
+        events, event_units = outbox_writes(action.warm)
         rows.append([
             action.name, str(count), names(action.warm),
             f"<= {action.goal}" if action.goal is not None else "-",
             verdict(count <= action.goal and action.ok) if action.goal is not None else "",
-            ", ".join(action.cold_extra) or "-", ", ".join(action.clients) or "-", _units(action.warm), statuses,
-            action.note,
+            ", ".join(action.cold_extra) or "-", ", ".join(action.clients) or "-", _units(action.warm),
+            f"{events} ({event_units:g} W)" if events else "-", statuses, action.note,
         ])
     return table(
         "Part 2. AWS round trips per warm request (authentication included)",
         ["action", "calls", "calls by name (warm)", "goal", "result", "first request adds",
-         "clients built by the first request", "DynamoDB units", "HTTP", "note"], rows,
+         "clients built by the first request", "DynamoDB units", "events raised", "HTTP", "note"], rows,
         ["warm: the second request of a fresh runtime; the first request's one-off calls (per cold start) are"
          " shown under 'first request adds' and not counted",
          "counted with botocore 'before-call' hooks on the runtime's boto3 session (every client the service"
          " makes); in-process moto (mock_aws)",
-         "DynamoDB units: estimated read/write request units of the warm request (see bench/calls.py)"])
+         "DynamoDB units: estimated read/write request units of the warm request (see bench/calls.py)",
+         "events raised: Handover's own events the request wrote to the outbox, inside the transaction it runs"
+         " anyway (no call of their own), and the write units of those items (included in 'DynamoDB units')"])
 
 
 # -- part 3 --------------------------------------------------------------------------------------
