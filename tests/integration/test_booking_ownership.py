@@ -205,15 +205,19 @@ def test_every_count_equals_what_is_filed(api: Api, seeded: Runtime) -> None:
 
 # -- a booking coming between a read and the write built from it -------------------------------
 
-def once(action: Callable[[], None]) -> Callable[[], None]:
+def meanwhile(monkeypatch: pytest.MonkeyPatch, owner: Any, read: str, action: Callable[[], None]) -> None:
+    """`action` runs once, just after the first call of `owner.read` has read what it reads."""
+    real = getattr(owner, read)
     done: list[bool] = []
 
-    def run() -> None:
+    def read_then_act(*args: Any) -> Any:
+        found = real(*args)
         if not done:
             done.append(True)
             action()
+        return found
 
-    return run
+    monkeypatch.setattr(owner, read, read_then_act)
 
 
 def test_a_booking_coming_while_its_customer_is_created_is_counted_once(
@@ -222,15 +226,8 @@ def test_a_booking_coming_while_its_customer_is_created_is_counted_once(
     owner = api.login(DEMO_OWNER)
     account_id = api.account_id("demo")
     add_booking(account_id, "ann@example.com", "b-1", "2026-03-01T10:00:00Z")
-    meanwhile = once(lambda: add_booking(account_id, "ann@example.com", "b-2", "2026-03-02T10:00:00Z"))
-    real = Directory.customer_rules
-
-    def rules_then_a_booking(self: Directory, account: str, email: Any) -> Any:
-        found = real(self, account, email)
-        meanwhile()
-        return found
-
-    monkeypatch.setattr(Directory, "customer_rules", rules_then_a_booking)
+    meanwhile(monkeypatch, Directory, "customer_rules",
+              lambda: add_booking(account_id, "ann@example.com", "b-2", "2026-03-02T10:00:00Z"))
 
     # When staff create Ann
     ann = api.create_customer(owner, "ann@example.com")
@@ -246,16 +243,8 @@ def test_a_booking_read_as_nobody_s_while_its_email_is_taken_goes_to_the_taker(
     owner = api.login(DEMO_OWNER)
     account_id = api.account_id("demo")
     created: list[dict[str, Any]] = []
-    meanwhile = once(lambda: created.append(api.create_customer(owner, "ann@example.com")))
-    bookings = seeded.directory.bookings
-    real = bookings.arrival
-
-    def arrival_then_a_customer(*args: Any) -> Any:
-        found = real(*args)
-        meanwhile()
-        return found
-
-    monkeypatch.setattr(bookings, "arrival", arrival_then_a_customer)
+    meanwhile(monkeypatch, seeded.directory.bookings, "arrival",
+              lambda: created.append(api.create_customer(owner, "ann@example.com")))
 
     # When the booking is written
     result = invoke("platform_events", platform_event("booking.created", {
@@ -276,16 +265,8 @@ def test_a_booking_for_the_old_address_coming_during_an_email_change_stays_with_
     owner = api.login(DEMO_OWNER)
     account_id = api.account_id("demo")
     ann = api.create_customer(owner, "ann@example.com")
-    meanwhile = once(lambda: add_booking(account_id, "ann@example.com", "b-1", "2026-03-01T10:00:00Z",
-                                         holder_id=ann["id"]))
-    real = Directory.customer_rules
-
-    def rules_then_a_booking(self: Directory, account: str, email: Any) -> Any:
-        found = real(self, account, email)
-        meanwhile()
-        return found
-
-    monkeypatch.setattr(Directory, "customer_rules", rules_then_a_booking)
+    meanwhile(monkeypatch, Directory, "customer_rules",
+              lambda: add_booking(account_id, "ann@example.com", "b-1", "2026-03-01T10:00:00Z", holder_id=ann["id"]))
 
     # When the change is written
     changed = change_email(api, owner, ann["id"], "ann.new@example.com")
