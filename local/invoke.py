@@ -3,7 +3,8 @@
 With the dev server running (on PORT, default 3000), a scheduled function such as `cleanup`
 runs there, on the dev server's data, as its schedule would. Otherwise the function's handler
 runs here on its event sample, against a fresh local AWS (moto) with the seed data, and the
-response is printed; REPLACE_WITH_ACCESS_TOKEN in a sample becomes a token of the demo owner.
+response is printed; REPLACE_WITH_ACCESS_TOKEN in a sample becomes a token of the demo owner,
+REPLACE_WITH_ACCOUNT_ID the id of Demo Studio.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def main(argv: list[str]) -> None:
         login = handler_of(by_name("login"))(json.loads((ROOT / "events" / "login.json").read_text()),
                                              LambdaContext(function_name="LoginFunction"))
         text = text.replace("REPLACE_WITH_ACCESS_TOKEN", json.loads(login["body"])["access_token"])
+    if "REPLACE_WITH_ACCOUNT_ID" in text:
+        from handover.runtime import runtime
+
+        demo = runtime().directory.accounts.by_nickname("demo")
+        text = text.replace("REPLACE_WITH_ACCOUNT_ID", demo.id if demo else "")
     response = handler_of(function)(json.loads(text), LambdaContext(function_name=function.logical_id))
     print(json.dumps(response, indent=2))
     server.shutdown()

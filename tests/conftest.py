@@ -23,7 +23,6 @@ from local.template import functions
 
 ensure_layer_on_path()
 
-from handover.data.bookings import BookingRecord  # noqa: E402
 from handover.runtime import Runtime, runtime  # noqa: E402
 
 from local.seed import load_seed  # noqa: E402
@@ -172,15 +171,29 @@ def failing(operation: str) -> Any:
     return fail
 
 
+def platform_event(detail_type: str, detail: dict[str, Any], event_id: str = "e-1") -> dict[str, Any]:
+    """A platform event as EventBridge hands it to the function (a full envelope)."""
+    return {"version": "0", "id": event_id, "detail-type": detail_type, "source": "platform",
+            "account": "123456789012", "time": "2026-11-18T10:16:40Z", "region": REGION, "resources": [],
+            "detail": detail}
+
+
 def add_booking(account_id: str, email: str, booking_id: str, created_at: str, holder_id: str | None = None) -> None:
-    """A booking made with `email` (filed as the platform's booking events file them); with `holder_id`, the
-    customer holding that email counts it too."""
+    """A booking made with `email`, as the platform's `booking.created` brings it; `holder_id` is the
+    customer expected to hold that email as it comes (None: nobody), which is checked."""
+    from handover.data.bookings import own_shelf
+
     rt = runtime()
-    holder = rt.directory.customers.get(account_id, holder_id) if holder_id else None
-    assert holder_id is None or holder is not None
-    rt.dynamo.transact(rt.directory.bookings.add(BookingRecord(
-        id=booking_id, account_id=account_id, email=email, reference=f"R-{booking_id}", created_at=created_at),
-        holder=holder))
+    outcome = rt.platform_events.receive(platform_event("booking.created", {
+        "account_id": account_id, "booking_id": booking_id, "email": email, "reference": f"R-{booking_id}",
+        "created_at": created_at}))
+    assert outcome.result == "recorded", outcome
+    receipt = rt.directory.bookings.receipt(account_id, booking_id)
+    assert receipt is not None and receipt.filed_pk is not None
+    if holder_id:
+        assert receipt.filed_pk == own_shelf(account_id, holder_id), "the booking went to someone else"
+    else:
+        assert "#UNHELD#" in receipt.filed_pk, "the booking went to a customer"
 
 
 def sample_event(name: str, body: Any = None, **placeholders: str) -> dict[str, Any]:

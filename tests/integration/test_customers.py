@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from handover.runtime import Runtime
 
-from tests.conftest import CLINIC_OWNER, DEMO_FRONTDESK, DEMO_OWNER, Api, sent_emails
+from tests.conftest import CLINIC_OWNER, DEMO_FRONTDESK, DEMO_OWNER, Api, add_booking, sent_emails
 
 
 def test_one_email_per_business_in_any_case(api: Api) -> None:
@@ -27,15 +27,9 @@ def test_one_email_per_business_in_any_case(api: Api) -> None:
 
 def test_creating_sends_no_email_and_counts_earlier_bookings(api: Api, seeded: Runtime) -> None:
     # Given two earlier bookings made with the customer's email
-    from handover.data.bookings import BookingRecord
-
     demo = api.login(DEMO_OWNER)
-    account = seeded.directory.accounts.by_nickname("demo")
-    assert account is not None
     for number in (1, 2):
-        seeded.dynamo.transact(seeded.directory.bookings.add(BookingRecord(
-            id=f"B{number}", account_id=account.id, email="jane.doe@example.com", reference=f"R-{number}",
-            created_at=f"2026-11-0{number}T10:00:00Z"), holder=None))
+        add_booking(api.account_id("demo"), "jane.doe@example.com", f"{number}", f"2026-11-0{number}T10:00:00Z")
 
     # When staff create the customer
     customer = api.create_customer(demo, "Jane.Doe@example.com")

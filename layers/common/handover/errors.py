@@ -67,6 +67,12 @@ class EmailTaken(HandoverError):
     status, code, title = 409, "email_taken", "A customer with this email already exists"
 
 
+class AlreadyRecorded(HandoverError):
+    """An event kept before (the same booking, cancellation, payment, site or step): nothing to do."""
+
+    status, code, title = 409, "already_recorded", "This was recorded already"
+
+
 class NicknameTaken(HandoverError):
     status, code, title = 409, "nickname_taken", "Another business already uses this nickname"
 

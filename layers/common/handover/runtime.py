@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from handover.data.dynamo import Dynamo
     from handover.data.history import HistoryStore
     from handover.events.outbox import Outbox
+    from handover.events.platform import PlatformEvents
     from handover.idempotency import Idempotency
     from handover.identity.callers import Authenticator
     from handover.identity.logins import Logins
@@ -202,6 +203,11 @@ class Runtime:
     def history_reader(self) -> HistoryReader:
         from handover.accounts.history import HistoryReader
         return HistoryReader(directory=self.directory, store=self.history)
+
+    @cached_property
+    def platform_events(self) -> PlatformEvents:
+        from handover.events.platform import PlatformEvents
+        return PlatformEvents(dynamo=self.dynamo, directory=self.directory)
 
     @cached_property
     def cleanup(self) -> Cleanup:

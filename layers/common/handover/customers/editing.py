@@ -3,8 +3,9 @@ customer changes their own phone and the custom fields the business lets them ed
 
 A changed email is unique in the business (a condition on the email's claim), revokes every
 outstanding link (an outstanding invite with it), clears the verification and takes the new
-email's bookings. The customer, their directory index items, the email claims and the history
-are written in one transaction, made only if the customer is still the revision it was read at.
+email's bookings that nobody held (the customer keeps their own). The customer, their directory
+index items, the email claims and the history are written in one transaction, made only if the
+customer is still the revision it was read at.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
+from handover.data.bookings import EmailLedger
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Write
 from handover.data.keys import login_lookup
@@ -70,9 +72,9 @@ class ProfileEditor:
         email = normalise_email(given["email"]) if "email" in given else before.email
         new_email = email if email != before.email else None
         definitions: list[FieldDefinition] = []
-        booking_count = 0
+        ledger: EmailLedger | None = None
         if "custom_fields" in given or new_email:
-            definitions, booking_count = self._directory.customer_rules(before.account_id, new_email)
+            definitions, ledger = self._directory.customer_rules(before.account_id, new_email)
         if "custom_fields" in given:
             # A `null` for the whole map removes every key (JSON merge patch), which required fields refuse.
             patch = given["custom_fields"]
@@ -82,11 +84,10 @@ class ProfileEditor:
             if merged != before.custom_fields:
                 changes["custom_fields"] = merged
         writes: list[Write] = []
-        if new_email:
-            changes |= self._email_change(before, new_email, booking_count)
+        if new_email and ledger:
+            changes |= self._email_change(before, new_email, ledger)
             writes += [*self._directory.customers.move_email_claim(before, new_email),
-                       self._directory.bookings.count_unchanged(before.account_id, new_email, booking_count,
-                                                                lambda _old: ChangedMeanwhile())]
+                       *self._directory.bookings.move(before, ledger, lambda _old: ChangedMeanwhile())]
         if not changes:
             answer = CustomerEnvelope(customer=CustomerView.of(before))
             # Nothing to change is still the answer an Idempotency-Key's repeat gets (and binds the key to this body).
@@ -112,12 +113,15 @@ class ProfileEditor:
         return answer
 
     @staticmethod
-    def _email_change(before: CustomerRecord, email: str, booking_count: int) -> dict[str, Any]:
+    def _email_change(before: CustomerRecord, email: str, ledger: EmailLedger) -> dict[str, Any]:
         """A new email: every link issued for the old one dies, an invite with it, and nothing is
-        verified or known to bounce yet; the bookings are those made with the new email."""
+        verified or known to bounce yet; the customer keeps their bookings and takes those made
+        with the new email that nobody held."""
         changes: dict[str, Any] = {"email": email, "email_verified": False, "email_undeliverable": False,
                                    "link_version": before.link_version + 1,
-                                   "booking_count": booking_count}
+                                   "booking_count": before.booking_count + ledger.pending}
+        if ledger.pending:
+            changes["attached_bookings"] = [*before.attached_bookings, *ledger.unattached()]
         if before.status == "invited":
             changes["status"] = "unclaimed"
         if before.status_before_lock == "invited":

@@ -67,8 +67,8 @@ class Customers:
         self._clock = clock
 
     def create(self, caller: Caller, request: CreateCustomerRequest, receipt: Receipt = NO_KEY) -> CustomerCreated:
-        """The new customer, with the number of earlier bookings made with the email (now attached
-        to the profile, since bookings are filed under the email) and, when asked, the invite: the
+        """The new customer, with the earlier bookings made with the email that nobody held (now
+        attached to the profile, see data/bookings.py) and, when asked, the invite: the
         customer, its directory index items, the invite link and the answer are written in one
         transaction."""
         return settle(lambda _: self._create(caller, request, receipt), read=lambda: None)
@@ -77,15 +77,14 @@ class Customers:
         account_id = caller.account_id
         email = normalise_email(request.email)
         now = int(self._clock())
-        definitions, booking_count = self._directory.customer_rules(account_id, email)
+        definitions, ledger = self._directory.customer_rules(account_id, email)
         customer = CustomerRecord(
             id=new_id(now), account_id=account_id, email=email, first_name=request.first_name,
             last_name=request.last_name, phone=request.phone,
             custom_fields=checked_values(definitions, request.custom_fields or {}),
-            booking_count=booking_count, created_at=now, updated_at=now,
+            booking_count=ledger.pending, attached_bookings=ledger.unattached(), created_at=now, updated_at=now,
         )
-        writes = [self._directory.bookings.count_unchanged(account_id, email, booking_count,
-                                                           lambda _old: ChangedMeanwhile()),
+        writes = [self._directory.bookings.take(ledger, customer.id, lambda _old: ChangedMeanwhile()),
                   *self.audit(caller, "customer.created", customer.id)]
         letter = self._link_mailer.prepare("invite", self.account_of(caller), customer) if request.invite else None
         if letter:
@@ -115,14 +114,14 @@ class Customers:
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
         """The customer and their newest bookings (`booking_count` counts them all)."""
         customer = self.visible(caller, customer_id)
-        return customer, self._directory.bookings.newest(customer.account_id, customer.email, NEWEST_BOOKINGS)[0]
+        return customer, self._directory.bookings.newest(customer, NEWEST_BOOKINGS)[0]
 
     def bookings(self, caller: Caller, customer_id: str, limit: int,
                  cursor: str | None) -> tuple[list[BookingRecord], str | None]:
         """A page of the customer's bookings, newest first."""
         customer = self.visible(caller, customer_id)
         before = position(cursor, customer.account_id)
-        page, last = self._directory.bookings.newest(customer.account_id, customer.email, limit, before)
+        page, last = self._directory.bookings.newest(customer, limit, before)
         return page, encode_position(customer.account_id, last)
 
     def own_profile(self, caller: Caller) -> tuple[CustomerRecord, list[BookingRecord]]:
@@ -130,7 +129,7 @@ class Customers:
         customer = caller.principal
         if not isinstance(customer, CustomerRecord):
             raise NotFound("No such customer")
-        return customer, self._directory.bookings.newest(customer.account_id, customer.email, NEWEST_BOOKINGS)[0]
+        return customer, self._directory.bookings.newest(customer, NEWEST_BOOKINGS)[0]
 
     def send_link(self, caller: Caller, customer_id: str, kind: LinkKind, email: str | None = None,
                   receipt: Receipt = NO_KEY) -> LinkRecord:

@@ -23,7 +23,7 @@ def stale(expected: CustomerRecord) -> FailureFactory:
     def failure(old: Item | None) -> HandoverError:
         if old is None:
             return NotFound("No such customer")
-        if old.get("revision", 0) != expected.revision:
+        if old.get("revision", 0) != expected.revision or old.get("booking_count", 0) != expected.booking_count:
             return ChangedMeanwhile()
         if old.get("status") == "locked":
             return CustomerLocked()

@@ -49,7 +49,12 @@ class CustomerStore:
                 values[f":f{number}"] = value
                 sets.append(f"#f{number} = :f{number}")
         expression = (f"SET {', '.join(sets)} " if sets else "") + (f"REMOVE {', '.join(removes)} " if removes else "")
-        return update(self.table, key_of(customer), expression + "ADD revision :one", "revision = :revision",
+        condition = "revision = :revision"
+        if "booking_count" in changes:
+            # Bookings add to the count without a new revision: a count is set only over the one read.
+            condition += " AND booking_count = :read_count"
+            values[":read_count"] = customer.booking_count
+        return update(self.table, key_of(customer), expression + "ADD revision :one", condition,
                       names=names, values=values, on_condition_failure=on_stale)
 
     def move_email_claim(self, customer: CustomerRecord, new_email: str) -> list[Write]:

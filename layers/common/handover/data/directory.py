@@ -1,13 +1,15 @@
 """The directory table, one store per item family: businesses, whoever signs in, staff,
-customers, bookings, the customers' search index. Keys are listed in `handover.data.keys`."""
+customers, bookings, the customers' search index, the businesses' activity. Keys are listed in
+`handover.data.keys`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from handover.data.accounts import AccountStore, field_definitions
-from handover.data.bookings import BookingStore, counter_key
+from handover.data.activity import ActivityStore
+from handover.data.bookings import BookingStore, EmailLedger, ledger_key, ledger_of
 from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo
 from handover.data.keys import fields_key
@@ -29,18 +31,27 @@ class Directory:
     customers: CustomerStore
     bookings: BookingStore
     search: SearchStore
+    activity: ActivityStore
 
     @classmethod
     def on(cls, dynamo: Dynamo, table: str) -> Directory:
         return cls(dynamo=dynamo, table=table, accounts=AccountStore(dynamo, table),
                    principals=PrincipalStore(dynamo, table), staff=StaffStore(dynamo, table),
                    customers=CustomerStore(dynamo, table), bookings=BookingStore(dynamo, table),
-                   search=SearchStore(dynamo, table))
+                   search=SearchStore(dynamo, table), activity=ActivityStore(dynamo, table))
 
-    def customer_rules(self, account_id: str, email: str | None) -> tuple[list[FieldDefinition], int]:
+    @overload
+    def customer_rules(self, account_id: str, email: str) -> tuple[list[FieldDefinition], EmailLedger]: ...
+
+    @overload
+    def customer_rules(self, account_id: str, email: None) -> tuple[list[FieldDefinition], None]: ...
+
+    def customer_rules(self, account_id: str,
+                       email: str | None) -> tuple[list[FieldDefinition], EmailLedger | None]:
         """What a customer's write is checked against and takes: the business's custom field
-        definitions and, for an email, the count of its bookings; one round trip."""
-        keys = [fields_key(account_id)] + ([counter_key(account_id, email)] if email else [])
+        definitions and, for an email being taken, its ledger (who holds it, the bookings nobody
+        holds yet); one round trip."""
+        keys = [fields_key(account_id)] + ([ledger_key(account_id, email)] if email else [])
         found = {item["sk"]: item for item in self.dynamo.get_many(self.table, keys)}
-        count = found.get(counter_key(account_id, email)["sk"], {}).get("count", 0) if email else 0
-        return field_definitions(found.get(fields_key(account_id)["sk"])), int(count)
+        ledger = ledger_of(account_id, email, found.get(ledger_key(account_id, email)["sk"])) if email else None
+        return field_definitions(found.get(fields_key(account_id)["sk"])), ledger

@@ -16,6 +16,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from handover.errors import HandoverError, StorageUnavailable
 
@@ -45,6 +46,8 @@ def _storable(value: Any) -> Any:
     what JSON said, so that is what DynamoDB gets."""
     if isinstance(value, float):
         return Decimal(str(value))
+    if isinstance(value, BaseModel):
+        return _storable(value.model_dump(exclude_none=True))
     if isinstance(value, Mapping):
         return {key: _storable(inner) for key, inner in value.items()}
     if isinstance(value, list | tuple):

@@ -7,14 +7,26 @@
     ACCT#<acct>        STAFF#<id>              a staff member   lookup LOGIN#staff#<acct>#<email>
     ACCT#<acct>        CUSTOMER#<id>           a customer       lookup LOGIN#customer#<acct>#<email>
     ACCT#<acct>        EMAIL#<realm>#<email>   claims an email within the business
-    ACCT#<acct>        BOOKING#<email>#<id>    a booking, attached by email
+    ACCT#<acct>        LEDGER#<email>          who holds a customer email, for its bookings: holder,
+                                               generation, pending (nobody's yet), version
+    ACCT#<acct>#BOOKING#<id>                BOOKING            a booking's receipt: where it is filed,
+                                                               cancelled (perhaps before it came)
+    ACCT#<acct>#CUSTOMER#<id>#BOOKINGS      <created_at>#<id>  a booking that came while the customer
+                                                               held its email
+    ACCT#<acct>#UNHELD#<email>#<generation> <created_at>#<id>  a booking that came while nobody held its
+                                                               email (a customer taking it attaches them all)
+    ACCT#<acct>#ACTIVITY  MONTH#<YYYY-MM>      counters: bookings, payments, payments_amount, amount_<currency>
+    ACCT#<acct>#ACTIVITY  PAYMENT#<id>         a payment
+    ACCT#<acct>#ACTIVITY  SITE#<origin>        a site the booking widget was seen on
+    ACCT#<acct>#ACTIVITY  STEP#<step>          an onboarding step completed
     OPERATOR#<id>      OPERATOR                an operator      lookup LOGIN#operator#<email>
     OPERATOR_EMAIL#<email>  EMAIL              claims an operator email
     ATTEMPTS#<lookup>  W#<window>              failed logins in one window, lookup as the principal's
     LIMIT#<name>#<subject>  W#<window>         a rate counter in one window
 
 `lookup` feeds the `by_lookup` index, so a login (the principal and its failed attempts, known
-email or not) or a nickname is one Query. Items that should vanish carry `expires_ttl`.
+email or not) or a nickname is one Query. Items that should vanish carry `expires_ttl`. Bookings
+are explained in `handover.data.bookings`, the activity in `handover.data.activity`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ before a lock or a password change never works after it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -72,6 +73,14 @@ class StaffRecord(PrincipalRecord):
         return self.account_id
 
 
+class AttachedBookings(BaseModel):
+    """Bookings made with an email while nobody held it, attached as a whole to the customer who
+    took the email: the shelf they are filed on and how many (see data/bookings.py)."""
+
+    pk: str
+    count: int
+
+
 class CustomerRecord(PrincipalRecord):
     account_id: str
     first_name: str
@@ -82,8 +91,10 @@ class CustomerRecord(PrincipalRecord):
     status_before_lock: CustomerStatus | None = None
     locked_reason: str | None = None
     email_undeliverable: bool = False
-    # Mirrors the counter of bookings made with the customer's email (see data/bookings.py).
+    # The customer's bookings, counted as they come or are attached (see data/bookings.py);
+    # bookings add to it without a new revision.
     booking_count: int = 0
+    attached_bookings: list[AttachedBookings] = Field(default_factory=list)
     # Grows with every change to the customer: writes that move its directory index items
     # (data/search.py) are made only if it is still the one they were computed from.
     revision: int = 0
@@ -165,11 +176,12 @@ class PrincipalStore:
         ]
 
     def issue_link(self, principal: PrincipalRecord, now: int, on_stale: FailureFactory, *, invite: bool,
-                   new_email: str | None = None) -> Write:
+                   new_email: str | None = None, taken: Sequence[AttachedBookings] = ()) -> Write:
         """Bump the link version (revoking every earlier link), provided nobody changed the versions
         since `principal` was read. An invite marks a customer `invited` (and needs them unclaimed);
         a reset needs them unlocked. A corrected email is set in the same write (pair it with
-        `CustomerStore.move_email_claim`)."""
+        `CustomerStore.move_email_claim`), with the bookings made with it that nobody held (`taken`,
+        see `BookingStore.move`)."""
         sets = ["link_version = :next_link"]
         conditions = ["link_version = :link", "token_version = :token"]
         values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
@@ -193,6 +205,10 @@ class PrincipalStore:
             sets += ["email = :email", "lookup = :lookup", "email_verified = :false", "email_undeliverable = :false"]
             values |= {":email": new_email, ":false": False,
                        ":lookup": login_lookup(principal.realm, principal.account_ref, new_email)}
+        if taken and isinstance(principal, CustomerRecord):
+            sets.append("attached_bookings = list_append(if_not_exists(attached_bookings, :none), :taken)")
+            adds += ", booking_count :taken_count"
+            values |= {":none": [], ":taken": list(taken), ":taken_count": sum(batch.count for batch in taken)}
         return update(self.table, key_of(principal), "SET " + ", ".join(sets) + adds, " AND ".join(conditions),
                       names=names, values=values, on_condition_failure=on_stale)
 

@@ -19,7 +19,7 @@ from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
 from handover.data.links import LinkKind, LinkRecord
-from handover.data.principals import CustomerRecord, PrincipalRecord, StaffRecord
+from handover.data.principals import AttachedBookings, CustomerRecord, PrincipalRecord, StaffRecord
 from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
 from handover.idempotency import NO_KEY, Answer, Receipt
 from handover.links.tokens import Links, link_url
@@ -63,16 +63,20 @@ class LinkMailer:
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
         on_stale: FailureFactory = _stale_subject
+        taken: list[AttachedBookings] = []
         if isinstance(subject, CustomerRecord):
             on_stale = stale(subject)
             if new_email:
-                writes += self._directory.customers.move_email_claim(subject, new_email)
+                ledger = self._directory.bookings.ledger(subject.account_id, new_email)
+                taken = ledger.unattached()
+                writes += [*self._directory.customers.move_email_claim(subject, new_email),
+                           *self._directory.bookings.move(subject, ledger)]
             after = subject.model_copy(update={"email": new_email or subject.email,
                                                "status": "invited" if kind == "invite" else subject.status})
             writes += index_writes(self._directory.search, subject, after)
         writes += [
             self._directory.principals.issue_link(subject, letter.link.created_at, on_stale,
-                                                  invite=kind == "invite", new_email=new_email),
+                                                  invite=kind == "invite", new_email=new_email, taken=taken),
             letter.write,
             *extra_writes,
             *with_link(letter.link),
