@@ -1,5 +1,6 @@
 """The directory table, one store per item family: businesses, whoever signs in, staff,
-customers, bookings, the customers' search index. Keys are listed in `handover.data.keys`."""
+customers, bookings, the customers' search index, addresses (the claims on emails). Keys are
+listed in `handover.data.keys`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handover.data.accounts import AccountStore, field_definitions
+from handover.data.addresses import AddressStore
 from handover.data.bookings import BookingStore, counter_key
 from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo
@@ -29,13 +31,14 @@ class Directory:
     customers: CustomerStore
     bookings: BookingStore
     search: SearchStore
+    addresses: AddressStore
 
     @classmethod
     def on(cls, dynamo: Dynamo, table: str) -> Directory:
         return cls(dynamo=dynamo, table=table, accounts=AccountStore(dynamo, table),
                    principals=PrincipalStore(dynamo, table), staff=StaffStore(dynamo, table),
                    customers=CustomerStore(dynamo, table), bookings=BookingStore(dynamo, table),
-                   search=SearchStore(dynamo, table))
+                   search=SearchStore(dynamo, table), addresses=AddressStore(dynamo, table))
 
     def customer_rules(self, account_id: str, email: str | None) -> tuple[list[FieldDefinition], int]:
         """What a customer's write is checked against and takes: the business's custom field
