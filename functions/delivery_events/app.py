@@ -28,11 +28,10 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         metrics.add_metric(name="DeliveryEventsMalformed", unit=MetricUnit.Count, value=1)
         return {"recorded": False}
     report = runtime().deliverability.record(ses_event)
-    logger.info("SES event recorded", extra={"event_id": ses_event.id, "delivery": report.delivery,
-                                             "ours": report.ours, "link_changed": report.link_changed,
-                                             "last_link_changed": report.last_link_changed,
-                                             "marked_undeliverable": report.marked_undeliverable})
+    outcome = {"recorded": report.ours, "delivery": report.delivery, "link_changed": report.link_changed,
+               "last_link_changed": report.last_link_changed, "marked_undeliverable": report.marked_undeliverable}
+    logger.info("SES event handled", extra={"event_id": ses_event.id, **outcome})
     metrics.add_metric(name=f"DeliveryEvents_{report.delivery}", unit=MetricUnit.Count, value=1)
     if report.marked_undeliverable:
         metrics.add_metric(name="AddressesUndeliverable", unit=MetricUnit.Count, value=report.marked_undeliverable)
-    return {"recorded": report.ours, "delivery": report.delivery}
+    return outcome
