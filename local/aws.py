@@ -32,8 +32,9 @@ def _table_request(logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the tables, the queues, the signing key and the sender identity; return the function
-    environment (with `QUEUE_URL_<logical id>` added, for the local triggers)."""
+    """Create the tables, the queues, the signing key, the sender identity and the email
+    configuration set; return the function environment (with `QUEUE_URL_<logical id>` added, for
+    the local triggers)."""
     refs: dict[str, str] = {"AWS::StackName": STACK, "AWS::Region": REGION}
     for name, spec in template().get("Parameters", {}).items():
         refs[name] = str(spec.get("Default", ""))
@@ -69,6 +70,12 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
         refs[logical_id] = key["KeyMetadata"]["KeyId"]
 
     session.client("ses", region_name=REGION).verify_email_identity(EmailAddress=refs["SenderAddress"])
+    # moto takes ConfigurationSetName and EmailTags on SendEmail (and ignores both); its SES v2 has no
+    # event destinations, so SES events reach the dev server through POST /_local/events instead.
+    sesv2 = session.client("sesv2", region_name=REGION)
+    for logical_id, props in resources("AWS::SES::ConfigurationSet").items():
+        refs[logical_id] = str(props.get("Name") or f"{STACK}-{logical_id}")
+        sesv2.create_configuration_set(ConfigurationSetName=refs[logical_id])
     environment = {name: _resolve(value, refs) for name, value in environment_variables().items()}
     return environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -211,3 +211,69 @@ def invoke(function_name: str, event: dict[str, Any]) -> dict[str, Any]:
     function = next(f for f in functions() if f.name == function_name)
     response: dict[str, Any] = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
     return response
+
+
+@pytest.fixture
+def calls(seeded: Runtime) -> Iterator[list[str]]:
+    """Every call the service makes to DynamoDB, KMS and SES, by name, from now on."""
+    made: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    clients = [seeded.dynamo._client, seeded.signer._kms, seeded.mailer._ses]
+    for client in clients:
+        client.meta.events.register("before-call", record)
+    yield made
+    for client in clients:
+        client.meta.events.unregister("before-call", record)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """One SendEmail as the service made it (moto keeps neither the configuration set nor the tags)."""
+
+    to: str
+    configuration_set: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+def mail(seeded: Runtime) -> Iterator[list[SentMail]]:
+    """Every email the service sends from now on, with its configuration set and tags, oldest first."""
+    sent: list[SentMail] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(SentMail(params["Destination"]["ToAddresses"][0], params.get("ConfigurationSetName"),
+                             {tag["Name"]: tag["Value"] for tag in params.get("EmailTags", [])}))
+
+    events = seeded.mailer._ses.meta.events
+    events.register("before-parameter-build.sesv2.SendEmail", record)
+    yield sent
+    events.unregister("before-parameter-build.sesv2.SendEmail", record)
+
+
+def ses_event(kind: Literal["delivery", "bounce", "complaint"], sent: SentMail, *, bounce_type: str = "Permanent",
+              event_id: str | None = None) -> dict[str, Any]:
+    """What SES would publish to EventBridge about `sent` (from the events/ses_<kind>.json sample)."""
+    event: dict[str, Any] = json.loads((EVENTS / f"ses_{kind}.json").read_text())
+    detail = event["detail"]
+    detail["mail"]["destination"] = [sent.to]
+    detail["mail"]["tags"] = {"ses:configuration-set": [sent.configuration_set or "none"],
+                              **{name: [value] for name, value in sent.tags.items()}}
+    if kind == "delivery":
+        detail["delivery"]["recipients"] = [sent.to]
+    elif kind == "bounce":
+        detail["bounce"]["bounceType"] = bounce_type
+        detail["bounce"]["bounceSubType"] = "General"
+        detail["bounce"]["bouncedRecipients"][0]["emailAddress"] = sent.to
+    else:
+        detail["complaint"]["complainedRecipients"][0]["emailAddress"] = sent.to
+    if event_id:
+        event["id"] = event_id
+    return event
+
+
+def deliver_ses_event(event: Any) -> dict[str, Any]:
+    """Hand one event to the delivery events function, as the EventBridge rule would."""
+    return invoke("delivery_events", event)

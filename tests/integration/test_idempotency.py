@@ -4,31 +4,12 @@ answer changed after the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from handover.runtime import Runtime
 
 from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, failing, last_link_token, sent_emails
 
 BODY = {"email": "kim@example.com", "first_name": "Kim", "last_name": "Ng"}
-
-
-@pytest.fixture
-def calls(seeded: Runtime) -> Iterator[list[str]]:
-    """Every call the service makes to DynamoDB, KMS and SES, by name, from now on."""
-    made: list[str] = []
-
-    def record(model: Any, **_: Any) -> None:
-        made.append(model.name)
-
-    clients = [seeded.dynamo._client, seeded.signer._kms, seeded.mailer._ses]
-    for client in clients:
-        client.meta.events.register("before-call", record)
-    yield made
-    for client in clients:
-        client.meta.events.unregister("before-call", record)
 
 
 @pytest.mark.parametrize("invite", [False, True])

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from handover.links.mail import LinkMailer
     from handover.links.resets import PasswordResets
     from handover.links.tokens import Links
+    from handover.mail.deliverability import Deliverability
     from handover.mail.mailer import Mailer
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
@@ -111,7 +112,7 @@ class Runtime:
     @cached_property
     def mailer(self) -> Mailer:
         from handover.mail.mailer import Mailer
-        return Mailer(LazyClient(self, "sesv2"), self.settings.sender_address)
+        return Mailer(LazyClient(self, "sesv2"), self.settings.sender_address, self.settings.mail_configuration_set)
 
     @cached_property
     def idempotency(self) -> Idempotency:
@@ -208,6 +209,12 @@ class Runtime:
     def platform_events(self) -> PlatformEvents:
         from handover.events.platform import PlatformEvents
         return PlatformEvents(dynamo=self.dynamo, directory=self.directory)
+
+    @cached_property
+    def deliverability(self) -> Deliverability:
+        from handover.mail.deliverability import Deliverability
+        return Deliverability(dynamo=self.dynamo, directory=self.directory, links=self.links.store,
+                              configuration_set=self.settings.mail_configuration_set)
 
     @cached_property
     def cleanup(self) -> Cleanup:

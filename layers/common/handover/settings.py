@@ -20,6 +20,9 @@ class Settings(BaseModel):
     token_issuer: str
     token_audience: str = "handover-api"
     sender_address: str
+    # The SES configuration set every email goes through (it publishes deliveries, bounces and
+    # complaints to EventBridge); without one, email is sent and nothing comes back.
+    mail_configuration_set: str | None = None
     portal_url: str
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
     history_retention_days: int = 180

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
 from handover.data.bookings import BookingRecord
-from handover.data.principals import CustomerRecord, CustomerStatus
+from handover.data.links import Delivery, LinkKind
+from handover.data.principals import CustomerRecord, CustomerStatus, LastLink
 
 
 class CreateCustomerRequest(Body):
@@ -47,6 +48,23 @@ class InviteOutcome(BaseModel):
     code: str | None = None
 
 
+class LastLinkView(BaseModel):
+    """The newest link emailed to the customer and what became of the email: `sent` until SES
+    reports it `delivered`, `bounced` or `complained` (never back again)."""
+
+    kind: LinkKind
+    sent_at: str
+    expires_at: str
+    delivery: Delivery
+
+    @classmethod
+    def of(cls, record: LastLink | None) -> LastLinkView | None:
+        if record is None:
+            return None
+        return cls(kind=record.kind, sent_at=iso(record.sent_at), expires_at=iso(record.expires_at),
+                   delivery=record.delivery)
+
+
 class CustomerView(BaseModel):
     id: str
     account_id: str
@@ -57,7 +75,10 @@ class CustomerView(BaseModel):
     custom_fields: dict[str, Any] = {}
     status: CustomerStatus
     email_verified: bool
-    email_deliverable: bool
+    email_deliverable: bool = Field(description="False once email to the address bounced permanently or drew a "
+                                    "complaint, until the email is changed; invites and resets to it answer 422 "
+                                    "`email_undeliverable`")
+    last_link: LastLinkView | None = Field(description="The newest link emailed to the customer, or null")
     booking_count: int
     created_at: str
     updated_at: str
@@ -67,7 +88,8 @@ class CustomerView(BaseModel):
         return cls(id=record.id, account_id=record.account_id, email=record.email, first_name=record.first_name,
                    last_name=record.last_name, phone=record.phone, custom_fields=record.custom_fields,
                    status=record.status, email_verified=record.email_verified,
-                   email_deliverable=not record.email_undeliverable, booking_count=record.booking_count,
+                   email_deliverable=not record.email_undeliverable, last_link=LastLinkView.of(record.last_link),
+                   booking_count=record.booking_count,
                    created_at=iso(record.created_at), updated_at=iso(record.updated_at))
 
 

@@ -90,7 +90,7 @@ class Customers:
         if letter:
             # Written as it would be had the invite followed the creation (the link expects that revision).
             customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version,
-                                                   "revision": customer.revision + 1})
+                                                   "revision": customer.revision + 1, "last_link": letter.last_link})
             writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
         invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
         writes.append(self.raise_event(caller, "customer.created", CustomerCreatedData(
@@ -106,8 +106,10 @@ class Customers:
             try:
                 self._link_mailer.deliver(letter)
             except DependencyUnavailable as error:
-                # The customer exists; the invite can be sent again with POST .../invite.
-                created = created.model_copy(update={"invite": InviteOutcome(sent=False, code=error.code)})
+                # The customer exists, with no last_link; the invite can be sent again with POST .../invite.
+                unsent = created.customer.model_copy(update={"last_link": None})
+                created = created.model_copy(update={"invite": InviteOutcome(sent=False, code=error.code),
+                                                     "customer": unsent})
                 receipt.amend(created.model_dump(mode="json"))
         return created
 

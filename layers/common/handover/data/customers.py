@@ -1,8 +1,11 @@
 """A business's customers: reads, the versioned writes that lock, unlock and set passwords,
-profile changes, and moving the claim on a customer's email.
+profile changes, moving the claim on a customer's email, and what SES said of their last link.
 
-Every write bumps the customer's `revision` and is made only if it is still the revision the
-change was computed from, so the directory index items written beside it always match.
+Every change computed from a read bumps the customer's `revision` and is made only if it is still
+the revision the change was computed from, so the directory index items written beside it always
+match. What SES reports of the last link is not computed from a read: it is decided by conditions
+on `last_link` alone and leaves the revision as it is (so a claim's snapshot of the customer
+stays good).
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from handover.data.addresses import email_claim
 from handover.data.dynamo import Dynamo, FailureFactory, Write, delete, put, update
 from handover.data.keys import customer_key, email_claim_key
-from handover.data.principals import CustomerRecord, CustomerStatus, key_of
+from handover.data.links import Delivery, states_before
+from handover.data.principals import CustomerRecord, CustomerStatus, LastLink, key_of
 from handover.errors import EmailTaken, StorageUnavailable
 
 
@@ -63,9 +68,26 @@ class CustomerStore:
             delete(self.table, email_claim_key("customer", customer.account_id, customer.email),
                    "owner_id = :id", values={":id": customer.id},
                    on_condition_failure=lambda _old: StorageUnavailable("The email changed meanwhile; retry")),
-            put(self.table, {**email_claim_key("customer", customer.account_id, new_email), "owner_id": customer.id},
+            put(self.table, email_claim("customer", customer.account_id, new_email, customer.id),
                 "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
         ]
+
+    def record_delivery(self, account_id: str, customer_id: str, token_hash: str, state: Delivery) -> Write:
+        """Move `last_link.delivery` forwards to `state`, provided that link is still the
+        customer's last one (the condition fails, writing nothing, otherwise)."""
+        earlier = {f":d{number}": before for number, before in enumerate(states_before(state))}
+        return update(self.table, customer_key(account_id, customer_id), "SET last_link.delivery = :state",
+                      f"last_link.token_hash = :hash AND last_link.delivery IN ({', '.join(earlier)})",
+                      values={":state": state, ":hash": token_hash, **earlier})
+
+    def restore_last_link(self, customer: CustomerRecord, issued: LastLink) -> Write:
+        """Put back the `last_link` the customer had before `issued` (whose email could not be sent),
+        provided `issued` is still the last one."""
+        condition, values = "last_link.token_hash = :issued", {":issued": issued.token_hash}
+        if customer.last_link is None:
+            return update(self.table, key_of(customer), "REMOVE last_link", condition, values=values)
+        return update(self.table, key_of(customer), "SET last_link = :previous", condition,
+                      values={**values, ":previous": customer.last_link.model_dump()})
 
     def set_password(self, customer: CustomerRecord, password_hash: str, now: int, on_stale: FailureFactory) -> Write:
         """Staff set a customer's password: every session and link dies; the email stays as

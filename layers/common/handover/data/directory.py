@@ -1,6 +1,6 @@
 """The directory table, one store per item family: businesses, whoever signs in, staff,
-customers, bookings, the customers' search index, the businesses' activity. Keys are listed in
-`handover.data.keys`."""
+customers, bookings, the customers' search index, the businesses' activity, addresses (the claims
+on emails). Keys are listed in `handover.data.keys`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, overload
 
 from handover.data.accounts import AccountStore, field_definitions
 from handover.data.activity import ActivityStore
+from handover.data.addresses import AddressStore
 from handover.data.bookings import BookingStore, EmailLedger, ledger_key, ledger_of
 from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo
@@ -32,13 +33,15 @@ class Directory:
     bookings: BookingStore
     search: SearchStore
     activity: ActivityStore
+    addresses: AddressStore
 
     @classmethod
     def on(cls, dynamo: Dynamo, table: str) -> Directory:
         return cls(dynamo=dynamo, table=table, accounts=AccountStore(dynamo, table),
                    principals=PrincipalStore(dynamo, table), staff=StaffStore(dynamo, table),
                    customers=CustomerStore(dynamo, table), bookings=BookingStore(dynamo, table),
-                   search=SearchStore(dynamo, table), activity=ActivityStore(dynamo, table))
+                   search=SearchStore(dynamo, table), activity=ActivityStore(dynamo, table),
+                   addresses=AddressStore(dynamo, table))
 
     @overload
     def customer_rules(self, account_id: str, email: str) -> tuple[list[FieldDefinition], EmailLedger]: ...

@@ -217,9 +217,7 @@ class Dynamo:
 
     def write(self, operation: Write) -> None:
         """A single conditional write, outside a transaction."""
-        request = operation.request()[operation.kind]
-        request.pop("ReturnValuesOnConditionCheckFailure", None)
-        method = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[operation.kind]
+        method, request = _single(operation)
         try:
             self._call(method, **request, **({"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
                                               if operation.condition else {}))
@@ -228,6 +226,18 @@ class Dynamo:
                 raise
             old = error.response.get("Item")
             raise _failure(operation, deserialise(old) if old else None) from None
+
+    def applied(self, operation: Write) -> bool:
+        """A single conditional write whose condition may simply not hold: False when it did not
+        (nothing written), True when it was made."""
+        method, request = _single(operation)
+        try:
+            self._call(method, **request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def transact(self, operations: Iterable[Write]) -> None:
         """All or nothing. A failed condition raises the error its operation names; conflicts with
@@ -260,6 +270,13 @@ class Dynamo:
             raise
         except BotoCoreError:
             raise StorageUnavailable() from None
+
+
+def _single(operation: Write) -> tuple[str, dict[str, Any]]:
+    """The client method and request of an operation made on its own."""
+    request: dict[str, Any] = operation.request()[operation.kind]
+    request.pop("ReturnValuesOnConditionCheckFailure", None)
+    return {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}[operation.kind], request
 
 
 def _failure(operation: Write, old: Item | None) -> HandoverError:

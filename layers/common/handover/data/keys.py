@@ -6,7 +6,7 @@
     NICK#<nickname>    NICK                    claims a nickname
     ACCT#<acct>        STAFF#<id>              a staff member   lookup LOGIN#staff#<acct>#<email>
     ACCT#<acct>        CUSTOMER#<id>           a customer       lookup LOGIN#customer#<acct>#<email>
-    ACCT#<acct>        EMAIL#<realm>#<email>   claims an email within the business
+    ACCT#<acct>        EMAIL#<realm>#<email>   claims an email within the business   lookup ADDRESS#<email>
     ACCT#<acct>        LEDGER#<email>          who holds a customer email, for its bookings: holder,
                                                generation, pending (nobody's yet), version
     ACCT#<acct>#BOOKING#<id>                BOOKING            a booking's receipt: where it is filed,
@@ -25,8 +25,10 @@
     LIMIT#<name>#<subject>  W#<window>         a rate counter in one window
 
 `lookup` feeds the `by_lookup` index, so a login (the principal and its failed attempts, known
-email or not) or a nickname is one Query. Items that should vanish carry `expires_ttl`. Bookings
-are explained in `handover.data.bookings`, the activity in `handover.data.activity`.
+email or not) or a nickname is one Query, and so is everyone who uses an address, in every
+business (the claims of staff and customers on it: what a bounce or a complaint marks
+undeliverable). Items that should vanish carry `expires_ttl`. Bookings are explained in
+`handover.data.bookings`, the activity in `handover.data.activity`.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ def email_claim_key(realm: Realm, account_id: str | None, email: str) -> Item:
 
 def login_lookup(realm: Realm, account_id: str | None, email: str) -> str:
     return f"LOGIN#{realm}#{email}" if realm == "operator" else f"LOGIN#{realm}#{account_id}#{email}"
+
+
+def address_lookup(email: str) -> str:
+    """Shared by every claim on `email` (staff and customers, whatever the business)."""
+    return f"ADDRESS#{email}"
 
 
 def attempts_key(realm: Realm, account_id: str | None, email: str, window: int) -> Item:

@@ -1,4 +1,8 @@
-"""The links table: one item per emailed link, keyed by the SHA-256 of its token."""
+"""The links table: one item per emailed link, keyed by the SHA-256 of its token.
+
+Each link also records what SES said of the email that carried it (`delivery`): `sent` when it
+was issued, then `delivered`, `bounced` or `complained`, only ever forwards (`DELIVERY_ORDER`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, put, updat
 EXPIRY_INDEX = "by_expiry_day"
 
 LinkKind = Literal["invite", "reset"]
+Delivery = Literal["sent", "delivered", "bounced", "complained"]
+
+# SES reports an email's fate in any order and more than once; a state only replaces one before it
+# (a late `delivered` after a `bounced` changes nothing, a complaint follows a delivery).
+DELIVERY_ORDER: tuple[Delivery, ...] = ("sent", "delivered", "bounced", "complained")
+
+
+def states_before(state: Delivery) -> tuple[Delivery, ...]:
+    return DELIVERY_ORDER[:DELIVERY_ORDER.index(state)]
 
 
 class CustomerSnapshot(BaseModel):
@@ -43,6 +56,7 @@ class LinkRecord(BaseModel):
     expiry_day: str
     expires_ttl: int
     used_at: int | None = None
+    delivery: Delivery = "sent"
 
 
 class LinkStore:
@@ -62,6 +76,17 @@ class LinkStore:
         return update(self.table, {"token_hash": token_hash}, "SET used_at = :now",
                       "attribute_exists(token_hash) AND attribute_not_exists(used_at) AND expires_at > :now",
                       values={":now": now}, on_condition_failure=on_failure)
+
+    def record_delivery(self, token_hash: str, state: Delivery) -> Write:
+        """Move the link's `delivery` forwards to `state`; the condition fails (nothing written)
+        when the link is gone or already there or beyond (links issued before deliveries were
+        recorded have no `delivery`: they count as `sent`)."""
+        if state == "sent":
+            raise ValueError("a link is sent when it is issued; SES reports what followed")
+        earlier = {f":d{number}": before for number, before in enumerate(states_before(state))}
+        return update(self.table, {"token_hash": token_hash}, "SET delivery = :state",
+                      f"attribute_exists(token_hash) AND (attribute_not_exists(delivery) "
+                      f"OR delivery IN ({', '.join(earlier)}))", values={":state": state, **earlier})
 
     def expired_keys(self, day: str, now: int, limit: int,
                      after: Item | None = None) -> tuple[list[Item], Item | None]:

@@ -15,15 +15,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from handover.data.addresses import email_claim
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, delete, put, update
 from handover.data.keys import (
     LOOKUP_INDEX,
     Realm,
     attempts_key,
-    email_claim_key,
     login_lookup,
     principal_key,
 )
+from handover.data.links import Delivery, LinkKind, LinkRecord
 from handover.errors import EmailTaken, StorageUnavailable
 
 CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
@@ -36,6 +37,8 @@ class PrincipalRecord(BaseModel):
     email: str
     password_hash: str | None = None
     email_verified: bool = False
+    # Set when email to the address bounced permanently or drew a complaint; cleared by a new email.
+    email_undeliverable: bool = False
     token_version: int = 1
     link_version: int = 0
 
@@ -46,6 +49,20 @@ class PrincipalRecord(BaseModel):
     @property
     def account_ref(self) -> str | None:
         return None
+
+
+class LastLink(BaseModel):
+    """The newest link emailed to a customer, and what SES said of the email (`delivery`)."""
+
+    token_hash: str
+    kind: LinkKind
+    sent_at: int
+    expires_at: int
+    delivery: Delivery = "sent"
+
+    @classmethod
+    def of(cls, link: LinkRecord) -> LastLink:
+        return cls(token_hash=link.token_hash, kind=link.kind, sent_at=link.created_at, expires_at=link.expires_at)
 
 
 class OperatorRecord(PrincipalRecord):
@@ -91,6 +108,8 @@ class CustomerRecord(PrincipalRecord):
     status_before_lock: CustomerStatus | None = None
     locked_reason: str | None = None
     email_undeliverable: bool = False
+    # Written with the link, in the transaction that issues it (so it costs no round trip).
+    last_link: LastLink | None = None
     # The customer's bookings, counted as they come or are attached (see data/bookings.py);
     # bookings add to it without a new revision.
     booking_count: int = 0
@@ -171,21 +190,23 @@ class PrincipalStore:
         return [
             put(self.table, {**key_of(record), "lookup": login_lookup(realm, account_id, record.email),
                              **fields(record)}, "attribute_not_exists(pk)"),
-            put(self.table, {**email_claim_key(realm, account_id, record.email), "owner_id": record.id},
+            put(self.table, email_claim(realm, account_id, record.email, record.id),
                 "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
         ]
 
     def issue_link(self, principal: PrincipalRecord, now: int, on_stale: FailureFactory, *, invite: bool,
-                   new_email: str | None = None, taken: Sequence[AttachedBookings] = ()) -> Write:
+                   new_email: str | None = None, taken: Sequence[AttachedBookings] = (),
+                   last_link: LastLink | None = None) -> Write:
         """Bump the link version (revoking every earlier link), provided nobody changed the versions
-        since `principal` was read. An invite marks a customer `invited` (and needs them unclaimed);
-        a reset needs them unlocked. A corrected email is set in the same write (pair it with
-        `CustomerStore.move_email_claim`), with the bookings made with it that nobody held (`taken`,
-        see `BookingStore.move`)."""
+        since `principal` was read and the address is not known to be undeliverable. An invite
+        marks a customer `invited` (and needs them unclaimed); a reset needs them unlocked. A
+        corrected email is set in the same write (pair it with `CustomerStore.move_email_claim`),
+        with the bookings made with it that nobody held (`taken`, see `BookingStore.move`); so is a
+        customer's `last_link`."""
         sets = ["link_version = :next_link"]
         conditions = ["link_version = :link", "token_version = :token"]
         values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
-                                  ":token": principal.token_version}
+                                  ":token": principal.token_version, ":false": False}
         names: dict[str, str] = {}
         adds = ""
         if isinstance(principal, CustomerRecord):
@@ -201,10 +222,16 @@ class PrincipalStore:
             else:
                 conditions.append("#status <> :locked")
                 values[":locked"] = "locked"
+        if last_link is not None:
+            sets.append("last_link = :last_link")
+            values[":last_link"] = last_link.model_dump()
         if new_email:
             sets += ["email = :email", "lookup = :lookup", "email_verified = :false", "email_undeliverable = :false"]
-            values |= {":email": new_email, ":false": False,
+            values |= {":email": new_email,
                        ":lookup": login_lookup(principal.realm, principal.account_ref, new_email)}
+        else:
+            # A bounce that lands between the caller's read and this write still stops the email.
+            conditions.append("(attribute_not_exists(email_undeliverable) OR email_undeliverable = :false)")
         if taken and isinstance(principal, CustomerRecord):
             sets.append("attached_bookings = list_append(if_not_exists(attached_bookings, :none), :taken)")
             adds += ", booking_count :taken_count"

@@ -2,8 +2,10 @@
 
 The link is stored, and every older link of its subject revoked, in one transaction (with any
 extra writes the caller brings, such as a corrected email, history or the Idempotency-Key's
-answer); only then is the email sent. A failed send leaves a link nobody holds, and the caller's
-retry issues a new one.
+answer, and a customer's `last_link`); only then is the email sent, tagged with the link it
+carries. A failed send leaves a link nobody holds, and the caller's retry issues a new one; a
+customer's `last_link` is put back as it was, so it never names an email that did not go out.
+Nothing is sent to an address known to be undeliverable.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from aws_lambda_powertools import Logger
+
 from handover.contract.common import iso
 from handover.customers.revisions import stale
 from handover.customers.search import index_writes
@@ -19,11 +23,22 @@ from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
 from handover.data.links import LinkKind, LinkRecord
-from handover.data.principals import AttachedBookings, CustomerRecord, PrincipalRecord, StaffRecord
-from handover.errors import AlreadyClaimed, CustomerLocked, HandoverError, NotFound, StorageUnavailable
+from handover.data.principals import AttachedBookings, CustomerRecord, LastLink, PrincipalRecord, StaffRecord
+from handover.errors import (
+    AlreadyClaimed,
+    CustomerLocked,
+    DependencyUnavailable,
+    EmailUndeliverable,
+    HandoverError,
+    NotFound,
+    StorageUnavailable,
+)
 from handover.idempotency import NO_KEY, Answer, Receipt
 from handover.links.tokens import Links, link_url
 from handover.mail.mailer import Branding, Mailer
+from handover.mail.tags import MailTags
+
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,11 @@ class Letter:
     token: str
     link: LinkRecord
     write: Write  # stores the link
+
+    @property
+    def last_link(self) -> LastLink:
+        """What a customer's `last_link` says once the link is issued."""
+        return LastLink.of(self.link)
 
 
 def sent_answer(link: LinkRecord) -> Answer:
@@ -59,13 +79,18 @@ class LinkMailer:
              with_link: Callable[[LinkRecord], Sequence[Write]] = lambda _link: ()) -> LinkRecord:
         """Revoke the subject's earlier links, store the new one, then email it; `extra_writes`
         and `with_link(link)` join the transaction. An email that cannot be sent forgets the
-        request's Idempotency-Key, so a retry sends it."""
+        request's Idempotency-Key, so a retry sends it. An address known to be undeliverable gets
+        nothing (`email_undeliverable`) unless this corrects it."""
+        if subject.email_undeliverable and not new_email:
+            raise EmailUndeliverable()
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
         on_stale: FailureFactory = _stale_subject
         taken: list[AttachedBookings] = []
+        last_link = None
         if isinstance(subject, CustomerRecord):
             on_stale = stale(subject)
+            last_link = letter.last_link
             if new_email:
                 ledger = self._directory.bookings.ledger(subject.account_id, new_email)
                 taken = ledger.unattached()
@@ -74,9 +99,12 @@ class LinkMailer:
             after = subject.model_copy(update={"email": new_email or subject.email,
                                                "status": "invited" if kind == "invite" else subject.status})
             writes += index_writes(self._directory.search, subject, after)
+        if not new_email:
+            on_stale = _undeliverable_or(on_stale)
         writes += [
             self._directory.principals.issue_link(subject, letter.link.created_at, on_stale,
-                                                  invite=kind == "invite", new_email=new_email, taken=taken),
+                                                  invite=kind == "invite", new_email=new_email, taken=taken,
+                                                  last_link=last_link),
             letter.write,
             *extra_writes,
             *with_link(letter.link),
@@ -98,17 +126,42 @@ class LinkMailer:
         return Letter(kind, account, subject, recipient.email, token, link, self._links.store.add(link))
 
     def deliver(self, letter: Letter) -> None:
+        """Email the stored letter, tagged with its link. If it cannot be sent, a customer's
+        `last_link` (written with the link) is put back as it was before."""
         account, subject = letter.account, letter.subject
         portal = account.portal_url or self._portal_url
         first_name = subject.first_name if isinstance(subject, CustomerRecord | StaffRecord) else ""
-        self._mailer.send_link(letter.kind, to=letter.recipient, first_name=first_name,
-                               first_password=not subject.password_hash,
-                               branding=Branding(account_name=account.name, portal_url=portal,
-                                                 support_email=account.support_email,
-                                                 video_url=account.walkthrough_video_url,
-                                                 logo_url=account.logo_url, brand_color=account.brand_color),
-                               link_url=link_url(portal, letter.kind, letter.token),
-                               expires_at=iso(letter.link.expires_at))
+        try:
+            self._mailer.send_link(letter.kind, to=letter.recipient, first_name=first_name,
+                                   first_password=not subject.password_hash,
+                                   branding=Branding(account_name=account.name, portal_url=portal,
+                                                     support_email=account.support_email,
+                                                     video_url=account.walkthrough_video_url,
+                                                     logo_url=account.logo_url, brand_color=account.brand_color),
+                                   link_url=link_url(portal, letter.kind, letter.token),
+                                   expires_at=iso(letter.link.expires_at), tags=MailTags.of(letter.link).as_tags())
+        except Exception:
+            if isinstance(subject, CustomerRecord):
+                self._put_back_last_link(subject, letter.last_link)
+            raise
+
+    def _put_back_last_link(self, customer: CustomerRecord, issued: LastLink) -> None:
+        """The compensating write of a send that failed, made only while `issued` is still the last
+        link (a newer one, sent meanwhile, stays)."""
+        try:
+            self._dynamo.applied(self._directory.customers.restore_last_link(customer, issued))
+        except DependencyUnavailable:
+            # The caller answers for the email that failed; last_link keeps saying `sent` until the next link.
+            logger.warning("last_link not put back after a failed send", extra={"customer_id": customer.id})
+
+
+def _undeliverable_or(otherwise: FailureFactory) -> FailureFactory:
+    """A failed issue is `email_undeliverable` when a bounce or complaint landed meanwhile."""
+
+    def failure(old: Item | None) -> HandoverError:
+        return EmailUndeliverable() if old is not None and old.get("email_undeliverable") else otherwise(old)
+
+    return failure
 
 
 def _stale_subject(old: Item | None) -> HandoverError:

@@ -5,8 +5,8 @@ Forgot-password answers before it looks anything up: the request only takes a pe
 and queues the work, so its answer and its timing are the same whether the email exists, is
 unclaimed, locked or unknown. The worker then sends a reset link to an existing customer or
 staff member (claimed or not: for an unclaimed customer the link sets a first password and so
-claims the account), at most three reset emails per address per hour; everything else is
-dropped silently.
+claims the account), at most three reset emails per address per hour; everything else (an
+address known to be undeliverable among it) is dropped silently.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from handover.data.history import HistoryStore
 from handover.data.limits import LimitStore
 from handover.data.links import LinkRecord
 from handover.data.principals import CustomerRecord
-from handover.errors import AccountLocked, DependencyUnavailable, EmailInvalid, NotFound, RateLimited
+from handover.errors import (
+    AccountLocked,
+    DependencyUnavailable,
+    EmailInvalid,
+    EmailUndeliverable,
+    NotFound,
+    RateLimited,
+)
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.links.mail import LinkMailer
@@ -32,7 +39,7 @@ from handover.queue import WorkQueue
 FORGOT_PER_SOURCE_PER_MINUTE = 10
 RESET_EMAILS_PER_ADDRESS_PER_HOUR = 3
 
-Outcome = Literal["sent", "unknown", "locked", "throttled"]
+Outcome = Literal["sent", "unknown", "locked", "undeliverable", "throttled"]
 
 
 class PasswordResets:
@@ -72,12 +79,18 @@ class PasswordResets:
         if (isinstance(principal, CustomerRecord) and principal.status == "locked") or (
                 realm == "staff" and account.locked):
             return "locked"
+        if principal.email_undeliverable:
+            return "undeliverable"
         address = f"{realm}#{account.id}#{email}"
         if self._limits.take("reset-email", address, limit=RESET_EMAILS_PER_ADDRESS_PER_HOUR, window_seconds=3600,
                              now=self._clock()):
             return "throttled"
         try:
             self._link_mailer.send("reset", account, principal)
+        except EmailUndeliverable:
+            # A bounce landed between the read and the write: nothing was sent, nothing to retry.
+            self._limits.give_back("reset-email", address, window_seconds=3600, now=self._clock())
+            return "undeliverable"
         except DependencyUnavailable:
             # Not sent, so not counted: SQS retries the message (and, failing that, keeps it aside).
             self._limits.give_back("reset-email", address, window_seconds=3600, now=self._clock())

@@ -2,12 +2,15 @@
 
 Both parts are rendered here (Jinja2, HTML autoescaped), so every value a customer or staff
 member typed is escaped in HTML, and the subject is folded to one line so a name can never add
-a header.
+a header. Every email goes through the stack's configuration set (which publishes its delivery,
+bounce and complaint to EventBridge) with tags naming what it carries, which come back on those
+events (`mail/tags.py`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -60,9 +63,10 @@ def one_line(text: str) -> str:
 
 
 class Mailer:
-    def __init__(self, ses: Any, sender: str) -> None:
+    def __init__(self, ses: Any, sender: str, configuration_set: str | None = None) -> None:
         self._ses = ses
         self._sender = sender
+        self._configuration_set = configuration_set
 
     @cached_property
     def _templates(self) -> Environment:
@@ -80,7 +84,7 @@ class Mailer:
         )
 
     def send_link(self, kind: str, *, to: str, first_name: str, first_password: bool, branding: Branding,
-                  link_url: str, expires_at: str) -> None:
+                  link_url: str, expires_at: str, tags: Mapping[str, str]) -> None:
         """An invite (claim your account) or a reset link (reset, or set a first password)."""
         if kind == "invite":
             subject = f"Your {branding.account_name} account is ready"
@@ -89,9 +93,16 @@ class Mailer:
         else:
             subject = f"Reset your {branding.account_name} password"
         self.send(self.render(kind, to=to, subject=subject, first_name=first_name, first_password=first_password,
-                              brand=branding, link_url=link_url, expires_at=expires_at))
+                              brand=branding, link_url=link_url, expires_at=expires_at), tags)
 
-    def send(self, email: Email) -> None:
+    def send(self, email: Email, tags: Mapping[str, str] | None = None) -> None:
+        """One SendEmail; `tags` (names and values of letters, digits, `_` and `-`) come back on
+        the email's delivery, bounce and complaint events."""
+        extra: dict[str, Any] = {}
+        if self._configuration_set:
+            extra["ConfigurationSetName"] = self._configuration_set
+        if tags:
+            extra["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
         try:
             self._ses.send_email(
                 FromEmailAddress=self._sender,
@@ -101,6 +112,7 @@ class Mailer:
                     "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"},
                              "Html": {"Data": email.html, "Charset": "UTF-8"}},
                 }},
+                **extra,
             )
         except (ClientError, BotoCoreError):
             raise EmailUnavailable() from None
