@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import os
-import socket
 import sys
 import time
 import uuid
@@ -21,18 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local.aws import REGION, create_resources, make_dynamodb_writes_atomic, make_moto_dynamodb_fast
+from local.aws import create_resources, start_aws
 from local.lambdas import Containers, LambdaContext, by_name, ensure_layer_on_path, handler_of
 from local.outbox import Outbox, capture_sesv2
 from local.template import Function, Route, functions
 from local.triggers import Triggers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers: dict[str, str],
@@ -193,29 +184,6 @@ class DevServer:
             self.aws.stop()
 
 
-def start_aws() -> Any:
-    """moto's server on loopback, and the environment that points boto3 at it."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    make_moto_dynamodb_fast()
-    make_dynamodb_writes_atomic()
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    os.environ.update({
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_DEV": "false",
-    })
-    return moto
-
-
 def build(port: int) -> tuple[DevServer, list[Any]]:
     """Everything up and seeded, not yet serving."""
     import boto3
@@ -250,7 +218,8 @@ def main() -> None:
     print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
     print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
     print(f"  Schedules    every {schedule_seconds:g} s (LOCAL_SCHEDULE_SECONDS), or now: make invoke FN=cleanup")
-    print("  Queues       polled continuously (forgot-password emails arrive a moment after the 202)")
+    print("  Queues       polled continuously (forgot-password emails arrive a moment after the 202), and the"
+          " outbox stream too (events reach the bus a moment after the change)")
     print("  Seed logins (POST /v1/auth/login):")
     for login in logins:
         account = f", account {login.account}" if login.account else ""

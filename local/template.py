@@ -45,6 +45,16 @@ class Route:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB stream event source: which table's stream, and how Lambda reads it."""
+
+    table: str  # logical id
+    starting_position: str
+    batch_size: int
+    filters: tuple[str, ...]  # FilterCriteria patterns, as JSON; a record passes when any matches
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
@@ -52,6 +62,7 @@ class Function:
     routes: tuple[Route, ...]
     schedules: tuple[str, ...]
     queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
+    streams: tuple[StreamSource, ...] = ()
 
     @property
     def name(self) -> str:
@@ -73,16 +84,22 @@ def functions() -> list[Function]:
     default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
     found = []
     for logical_id, props in resources("AWS::Serverless::Function").items():
-        routes, schedules, queues = [], [], []
+        routes, schedules, queues, streams = [], [], [], []
         for event in (props.get("Events") or {}).values():
+            properties = event["Properties"]
             if event["Type"] == "HttpApi":
-                routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id))
+                routes.append(Route(properties["Method"].upper(), properties["Path"], logical_id))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
-                schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
+                schedules.append(properties.get("Schedule") or properties["ScheduleExpression"])
             elif event["Type"] == "SQS":
-                queues.append(event["Properties"]["Queue"]["GetAtt"].split(".")[0])
+                queues.append(properties["Queue"]["GetAtt"].split(".")[0])
+            elif event["Type"] == "DynamoDB":
+                streams.append(StreamSource(
+                    properties["Stream"]["GetAtt"].split(".")[0], properties["StartingPosition"],
+                    int(properties.get("BatchSize", 100)),
+                    tuple(entry["Pattern"] for entry in properties.get("FilterCriteria", {}).get("Filters", []))))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
-                              tuple(routes), tuple(schedules), tuple(queues)))
+                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams)))
     return found
 
 
@@ -90,3 +107,9 @@ def environment_variables() -> dict[str, Any]:
     """The Globals environment, unresolved (values may be {Ref: ...} or {Sub: ...})."""
     variables: dict[str, Any] = template()["Globals"]["Function"]["Environment"]["Variables"]
     return variables
+
+
+def function_variables() -> dict[str, dict[str, Any]]:
+    """Each function's own environment variables (beyond the Globals), unresolved."""
+    return {logical_id: props.get("Environment", {}).get("Variables", {})
+            for logical_id, props in resources("AWS::Serverless::Function").items()}

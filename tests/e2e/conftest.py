@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from local.server import free_port
+from local.aws import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
