@@ -3,6 +3,7 @@ the same tables, the same functions, the same routes."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -55,6 +56,15 @@ class StreamSource:
 
 
 @dataclass(frozen=True)
+class RuleSource:
+    """An EventBridgeRule event: its pattern and bus as written, intrinsics unresolved (JSON)."""
+
+    name: str
+    pattern: str
+    bus: str | None  # None: the account's default bus
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
@@ -63,6 +73,7 @@ class Function:
     schedules: tuple[str, ...]
     queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
     streams: tuple[StreamSource, ...] = ()
+    rules: tuple[RuleSource, ...] = ()
 
     @property
     def name(self) -> str:
@@ -71,7 +82,12 @@ class Function:
 
 @cache
 def template() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return parse(TEMPLATE.read_text())
+
+
+def parse(text: str) -> dict[str, Any]:
+    """A template (or a fragment of one), its short tags kept as {tag: value}."""
+    loaded: dict[str, Any] = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     return loaded
 
 
@@ -84,8 +100,8 @@ def functions() -> list[Function]:
     default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
     found = []
     for logical_id, props in resources("AWS::Serverless::Function").items():
-        routes, schedules, queues, streams = [], [], [], []
-        for event in (props.get("Events") or {}).values():
+        routes, schedules, queues, streams, rules = [], [], [], [], []
+        for name, event in (props.get("Events") or {}).items():
             properties = event["Properties"]
             if event["Type"] == "HttpApi":
                 routes.append(Route(properties["Method"].upper(), properties["Path"], logical_id))
@@ -98,8 +114,12 @@ def functions() -> list[Function]:
                     properties["Stream"]["GetAtt"].split(".")[0], properties["StartingPosition"],
                     int(properties.get("BatchSize", 100)),
                     tuple(entry["Pattern"] for entry in properties.get("FilterCriteria", {}).get("Filters", []))))
+            elif event["Type"] == "EventBridgeRule":
+                bus = properties.get("EventBusName")
+                rules.append(RuleSource(name, json.dumps(properties["Pattern"]),
+                                        None if bus is None else json.dumps(bus)))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
-                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams)))
+                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules)))
     return found
 
 
