@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from handover.data.dynamo import check, put
-from handover.data.outbox import OutboxRecord
+from handover.data.outbox import OutboxRecord, OutboxStore
 from handover.errors import NotFound
+from handover.events.outbox import Outbox
+from handover.events.publisher import Replayed, replay
 from handover.runtime import Runtime
 
 from tests.conftest import (
@@ -197,3 +199,23 @@ def test_the_publisher_sample_puts_its_event_on_the_bus(rt: Runtime) -> None:
     [event] = published_events()
     assert event["detail"] == json.loads(image["detail"]["S"]) and event["detail-type"] == image["detail_type"]["S"]
 
+
+def test_replay_puts_the_events_of_a_window_on_the_bus_again_oldest_first(rt: Runtime) -> None:
+    # Given events written at three moments, all published, and a malformed item inside the window
+    store = OutboxStore(rt.settings.outbox_table)
+    ids = []
+    for moment in (1_000, 2_000, 1_500):
+        write = Outbox(store, clock=lambda moment=moment: moment).event(
+            "customer.claimed", account_id="A1", actor=EVENT_ACTOR, data=claimed_event_data(moment))
+        rt.dynamo.transact([write])
+        ids.append(write.key_or_item["id"])
+    rt.dynamo.write(put(rt.settings.outbox_table, {"id": "BROKEN", "created_at": 1_600}))
+    publish_outbox()
+    published_before = [event["detail"]["id"] for event in published_events()]
+
+    # When the window from 1,500 to 2,000 is replayed
+    replayed = replay(store, rt.dynamo, rt.publisher, 1_500, 2_000)
+
+    # Then its two events went out again, oldest first, and the malformed item was passed over and named
+    assert replayed == Replayed(published=2, malformed=[replayed.malformed[0]]) and "BROKEN" in replayed.malformed[0]
+    assert [event["detail"]["id"] for event in published_events()] == [*published_before, ids[2], ids[1]]

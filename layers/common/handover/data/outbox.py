@@ -7,12 +7,12 @@ change it describes. Its stream feeds the publisher, which puts them on the even
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from handover.data.dynamo import Write, put
+from handover.data.dynamo import Dynamo, Write, put
 
 
 class OutboxRecord(BaseModel):
@@ -49,3 +49,7 @@ class OutboxStore:
     def add(self, record: OutboxRecord) -> Write:
         return put(self.table, record.model_dump(), "attribute_not_exists(id)")
 
+    def written_between(self, dynamo: Dynamo, start: int, end: int) -> Iterator[Mapping[str, Any]]:
+        """Every item written from `start` to `end` (epoch seconds, both included), unchecked.
+        A Scan: for replaying events by hand, never in a request path (items live 7 days)."""
+        yield from dynamo.scan(self.table, "created_at BETWEEN :start AND :end", {":start": start, ":end": end})

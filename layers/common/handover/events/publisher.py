@@ -10,6 +10,7 @@ delivery is at least once, and consumers drop repeats by `detail.id`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -20,7 +21,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from handover.contract.events import SOURCE
-from handover.data.outbox import OutboxRecord, outbox_record
+from handover.data.dynamo import Dynamo
+from handover.data.outbox import MalformedOutboxItem, OutboxRecord, OutboxStore, outbox_record
 
 PUT_EVENTS_LIMIT = 10  # entries per PutEvents call
 
@@ -118,3 +120,29 @@ class OutboxBatchProcessor(BatchProcessor):
         record = self._to_batch_type(record=raw, event_type=self.event_type)
         return self.failure_handler(record=record, exception=(type(failure), failure, failure.__traceback__))
 
+
+@dataclass
+class Replayed:
+    published: int = 0
+    failed: list[str] = field(default_factory=list)  # why, one line per event EventBridge did not take
+    malformed: list[str] = field(default_factory=list)
+
+
+def replay(store: OutboxStore, dynamo: Dynamo, publisher: Publisher, start: int, end: int) -> Replayed:
+    """Put every event written from `start` to `end` (epoch seconds) on the bus again, oldest first:
+    what a batch in the publisher's dead-letter queue did not deliver, say. Consumers drop the
+    repeats among them by `detail.id`."""
+    items = sorted(store.written_between(dynamo, start, end), key=lambda item: (item["created_at"], item["id"]))
+    replayed = Replayed()
+    entries = []
+    for item in items:
+        try:
+            entries.append(publisher.entry_of(outbox_record(item)))
+        except MalformedOutboxItem as error:
+            replayed.malformed.append(str(error))
+    for failure in publisher.publish(entries):
+        if failure is None:
+            replayed.published += 1
+        else:
+            replayed.failed.append(str(failure))
+    return replayed
