@@ -63,7 +63,7 @@ openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the h
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)
 
-bench: $(VENV)/.installed ## cold starts, AWS round trips, email-existence timing, cost per customer, the directory at 100 and 20,000 customers (about 5 minutes)
+bench: $(VENV)/.installed ## cold starts, AWS round trips, email-existence timing, cost per customer, the directory at 100 and 20,000 customers, the publisher per event (about 5 minutes)
 	$(PY) -m bench
 
 clean:
