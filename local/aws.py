@@ -1,19 +1,25 @@
 """Creates every AWS resource that template.yaml declares, in moto, and computes the environment
-the functions would see in Lambda. Table definitions come from the template itself."""
+the functions would see in Lambda. Table definitions come from the template itself. Locally all
+functions share one process environment, so each function's own variables are set for all of
+them (two functions may not give one variable different values)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import operator
+import os
+import socket
 import threading
 from typing import Any
 
 import boto3
 
-from local.template import environment_variables, resources, template
+from local.template import environment_variables, function_variables, resources, template
 
 STACK = "handover-local"
 REGION = "eu-west-1"
+ACCOUNT = "123456789012"  # moto's default account
 
 
 def _table_request(logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -28,26 +34,42 @@ def _table_request(logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
             {"IndexName": index["IndexName"], "KeySchema": index["KeySchema"], "Projection": index["Projection"]}
             for index in props["GlobalSecondaryIndexes"]
         ]
+    if props.get("StreamSpecification"):
+        request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     return request
 
 
-def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the tables, the queues, the signing key, the sender identity and the email
-    configuration set; return the function environment (with `QUEUE_URL_<logical id>` added, for
-    the local triggers)."""
-    refs: dict[str, str] = {"AWS::StackName": STACK, "AWS::Region": REGION}
+def references(parameters: dict[str, str] | None = None) -> dict[str, str]:
+    """What the template's names resolve to before any resource exists: the pseudo parameters, the
+    parameters (their defaults, then `parameters`) and the event buses, which the template names."""
+    refs: dict[str, str] = {"AWS::StackName": STACK, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
+                            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
     for name, spec in template().get("Parameters", {}).items():
         refs[name] = str(spec.get("Default", ""))
     refs.update(parameters or {})
+    for logical_id, props in resources("AWS::Events::EventBus").items():
+        refs[logical_id] = refs[f"{logical_id}.Name"] = resolve(props["Name"], refs)
+        refs[f"{logical_id}.Arn"] = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{refs[logical_id]}"
+    return refs
 
+
+def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
+    """Create the tables (with their streams), the queues, the event buses, the signing key, the
+    sender identity and the email configuration set; return the function environment, with `QUEUE_URL_<queue logical id>` and
+    `STREAM_ARN_<table logical id>` added for the local triggers."""
+    refs = references(parameters)
     dynamodb = session.client("dynamodb", region_name=REGION)
+    streams = {}
     for logical_id, props in resources("AWS::DynamoDB::Table").items():
         request = _table_request(logical_id, props)
-        dynamodb.create_table(**request)
+        table = dynamodb.create_table(**request)["TableDescription"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=request["TableName"], TimeToLiveSpecification=ttl)
         refs[logical_id] = request["TableName"]
+        refs[f"{logical_id}.Arn"] = table["TableArn"]
+        if "LatestStreamArn" in table:
+            refs[f"{logical_id}.StreamArn"] = streams[logical_id] = table["LatestStreamArn"]
 
     sqs = session.client("sqs", region_name=REGION)
     queues = resources("AWS::SQS::Queue")
@@ -56,13 +78,17 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
         attributes = {"VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
         redrive = props.get("RedrivePolicy")
         if redrive:
-            target = redrive["deadLetterTargetArn"]["GetAtt"].split(".")[0]
-            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": refs[f"{target}.Arn"],
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": resolve(redrive["deadLetterTargetArn"],
+                                                                                     refs),
                                                       "maxReceiveCount": str(redrive["maxReceiveCount"])})
         url = sqs.create_queue(QueueName=f"{STACK}-{logical_id}", Attributes=attributes)["QueueUrl"]
         refs[logical_id] = url
         refs[f"{logical_id}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
+
+    events = session.client("events", region_name=REGION)
+    for logical_id in resources("AWS::Events::EventBus"):
+        refs[f"{logical_id}.Arn"] = events.create_event_bus(Name=refs[logical_id])["EventBusArn"]
 
     kms = session.client("kms", region_name=REGION)
     for logical_id, props in resources("AWS::KMS::Key").items():
@@ -76,13 +102,24 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
     for logical_id, props in resources("AWS::SES::ConfigurationSet").items():
         refs[logical_id] = str(props.get("Name") or f"{STACK}-{logical_id}")
         sesv2.create_configuration_set(ConfigurationSetName=refs[logical_id])
-    environment = {name: _resolve(value, refs) for name, value in environment_variables().items()}
-    return environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
+    environment = {name: resolve(value, refs) for name, value in environment_variables().items()}
+    for logical_id, variables in function_variables().items():
+        for name, value in variables.items():
+            resolved = resolve(value, refs)
+            if environment.setdefault(name, resolved) != resolved:
+                raise ValueError(f"{logical_id} gives {name} a value of its own, which one shared local environment"
+                                 " cannot hold")
+    return (environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
+            | {f"STREAM_ARN_{logical_id}": arn for logical_id, arn in streams.items()})
 
 
-def _resolve(value: Any, refs: dict[str, str]) -> str:
+def resolve(value: Any, refs: dict[str, str]) -> str:
+    """One template value: a plain value, !Ref, !GetAtt or !Sub."""
     if isinstance(value, dict) and "Ref" in value:
         return refs[value["Ref"]]
+    if isinstance(value, dict) and "GetAtt" in value:
+        attribute = value["GetAtt"]
+        return refs[attribute if isinstance(attribute, str) else ".".join(attribute)]
     if isinstance(value, dict) and "Sub" in value:
         text: str = value["Sub"]
         for name, resolved in refs.items():
@@ -91,16 +128,31 @@ def _resolve(value: Any, refs: dict[str, str]) -> str:
     return str(value)
 
 
+def resolve_all(value: Any, refs: dict[str, str]) -> Any:
+    """A template structure (an event pattern, say) with every !Ref, !GetAtt and !Sub in it resolved."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "GetAtt", "Sub"):
+        return resolve(value, refs)
+    if isinstance(value, dict):
+        return {key: resolve_all(inner, refs) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [resolve_all(inner, refs) for inner in value]
+    return value
+
+
 def make_dynamodb_writes_atomic() -> None:
     """DynamoDB applies each write, and each transaction, atomically; moto's server checks a
     transaction's conditions and then applies it without a lock, so two racing transactions can
-    both pass. One lock around moto's writes restores DynamoDB's guarantee on the dev server,
-    where races are tested over HTTP."""
+    both pass, and a stream reader can see the records of a transaction that then fails. One lock
+    around moto's writes and stream reads restores DynamoDB's guarantee on the dev server, where
+    races are tested over HTTP."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
     lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
-        original = getattr(DynamoDBBackend, name)
+    for backend, name in [*((DynamoDBBackend, name) for name in ("put_item", "update_item", "delete_item",
+                                                                 "transact_write_items", "batch_write_item")),
+                          (DynamoDBStreamsBackend, "get_records")]:
+        original = getattr(backend, name)
         if getattr(original, "_atomic", False):
             continue
 
@@ -109,15 +161,16 @@ def make_dynamodb_writes_atomic() -> None:
                 return _original(*args, **kwargs)
 
         atomic._atomic = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, atomic)
+        setattr(backend, name, atomic)
 
 
 def make_moto_dynamodb_fast() -> None:
     """Two costs of moto's DynamoDB that grow with the table, which customers' score of search
     index items makes large: every transaction backs up each table it touches, whole, once per
     item of the transaction (here it backs up only the items it names, and puts them back if it
-    fails); and every comparison of two key values converts both first (here two strings, what
-    every key here is, compare as they are, as moto would after converting them)."""
+    fails, taking back the stream records it wrote too); and every comparison of two key values
+    converts both first (here two strings, what every key here is, compare as they are, as moto
+    would after converting them)."""
     import copy
 
     from moto.dynamodb import models
@@ -142,6 +195,7 @@ def make_moto_dynamodb_fast() -> None:
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         saved = []
+        streams = {}  # each streamed table's shard, and how many records it held before
         for entry in transact_items:
             operation = next(iter(entry.values()))
             table = self.get_table(operation["TableName"])
@@ -149,9 +203,13 @@ def make_moto_dynamodb_fast() -> None:
             hash_key = DynamoType(key[table.hash_key_attr])
             range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
             saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+            if table.stream_shard is not None:
+                streams.setdefault(table.name, (table.stream_shard, len(table.stream_shard.items)))
         try:
             original(self, transact_items)
         except Exception:
+            for shard, count in streams.values():
+                del shard.items[count:]
             for table, hash_key, range_key, item in reversed(saved):
                 if range_key is None:
                     table.items.pop(hash_key, None) if item is None else table.items.__setitem__(hash_key, item)
@@ -177,3 +235,33 @@ def _compare_strings_directly(dynamo_type: Any) -> None:
 
         setattr(dynamo_type, name, fast)
     dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_aws() -> Any:
+    """moto's server on loopback, and the environment that points boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    make_moto_dynamodb_fast()
+    make_dynamodb_writes_atomic()
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    os.environ.update({
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    })
+    return moto

@@ -16,8 +16,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from local.aws import free_port
 from local.lambdas import LambdaContext, by_name, handler_of
-from local.server import build, free_port
+from local.server import build
 from local.template import ROOT, Function
 
 

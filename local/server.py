@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import os
-import socket
 import sys
 import time
 import uuid
@@ -21,18 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local.aws import REGION, create_resources, make_dynamodb_writes_atomic, make_moto_dynamodb_fast
+from local.aws import REGION, create_resources, references, start_aws
+from local.bus import EventLog, capture_put_events
 from local.lambdas import Containers, LambdaContext, by_name, ensure_layer_on_path, handler_of
 from local.outbox import Outbox, capture_sesv2
+from local.patterns import UnsupportedPattern
+from local.rules import EventInvalid, EventRouter, subscriptions
 from local.template import Function, Route, functions
 from local.triggers import Triggers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers: dict[str, str],
@@ -98,15 +92,18 @@ class Gateway:
         if matched is None:
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
         route, function, parameters = matched
-        event = api_event(route, method, split.path, split.query, headers, body, parameters, source_ip)
-        if self.containers is None:
-            response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
-        else:
-            response = self.containers.invoke(function, event)
+        response = self.run(function, api_event(route, method, split.path, split.query, headers, body, parameters,
+                                                source_ip))
         payload = response.get("body") or ""
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}
         return int(response["statusCode"]), out_headers, raw
+
+    def run(self, function: Function, event: dict[str, Any]) -> Any:
+        """Invoke a function with an event of any kind, in a container of its own when there are some."""
+        if self.containers is None:
+            return handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+        return self.containers.invoke(function, event)
 
 
 class _Listener(ThreadingHTTPServer):
@@ -114,12 +111,19 @@ class _Listener(ThreadingHTTPServer):
     request_queue_size = 128  # the default 5 resets connections when many clients arrive at once
 
 
+_JSON = {"content-type": "application/json"}
+
+
 class DevServer:
-    def __init__(self, port: int, outbox: Outbox, gateway: Gateway, triggers: Triggers) -> None:
+    def __init__(self, port: int, outbox: Outbox, gateway: Gateway, triggers: Triggers, events: EventLog,
+                 router: EventRouter, own_bus: str) -> None:
         self.port = port
         self.outbox = outbox
         self.gateway = gateway
         self.triggers = triggers
+        self.events = events
+        self.router = router
+        self.own_bus = own_bus
         self.httpd = _Listener(("127.0.0.1", port), self._handler_class())
         self.aws: Any = None  # moto's server, stopped with this one
 
@@ -147,6 +151,10 @@ class DevServer:
                     return
                 if split.path.startswith("/_local/invoke/") and self.command == "POST":
                     self._reply(*server.invoke_scheduled(split.path.rsplit("/", 1)[1]))
+                    return
+                if split.path == "/_local/events" and self.command in ("GET", "POST"):
+                    self._reply(*(server.list_events(dict(parse_qsl(split.query)).get("detail_type"))
+                                  if self.command == "GET" else server.deliver_events(body)))
                     return
                 headers: dict[str, str] = {}
                 for name, value in self.headers.items():
@@ -181,6 +189,24 @@ class DevServer:
         result = self.triggers.run_scheduled(function)
         return 200, {"content-type": "application/json"}, json.dumps(result).encode()
 
+    def list_events(self, detail_type: str | None) -> tuple[int, dict[str, str], bytes]:
+        """GET /_local/events: what Handover put on its own bus, newest first."""
+        found = self.events.events(detail_type or None, bus=self.own_bus)
+        return 200, _JSON, json.dumps(list(reversed(found))).encode()
+
+    def deliver_events(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """POST /_local/events: one event or a list, to every function whose rule matches."""
+        try:
+            answer = self.router.deliver(json.loads(body))
+        except EventInvalid as error:
+            return _problem(400, "event_invalid", "The body is not an EventBridge event", str(error))
+        except UnsupportedPattern as error:
+            return _problem(500, "pattern_unsupported", "A rule in template.yaml needs more than the local matcher",
+                            str(error))
+        except ValueError:
+            return _problem(400, "event_invalid", "The body is not an EventBridge event", "The body is not JSON")
+        return 202, _JSON, json.dumps(answer).encode()
+
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
 
@@ -193,27 +219,9 @@ class DevServer:
             self.aws.stop()
 
 
-def start_aws() -> Any:
-    """moto's server on loopback, and the environment that points boto3 at it."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    make_moto_dynamodb_fast()
-    make_dynamodb_writes_atomic()
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    os.environ.update({
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_DEV": "false",
-    })
-    return moto
+def _problem(status: int, code: str, title: str, detail: str) -> tuple[int, dict[str, str], bytes]:
+    body = {"type": f"urn:handover:problem:{code}", "title": title, "status": status, "detail": detail, "code": code}
+    return status, {"content-type": "application/problem+json"}, json.dumps(body).encode()
 
 
 def build(port: int) -> tuple[DevServer, list[Any]]:
@@ -224,10 +232,16 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     aws = start_aws()
     outbox = Outbox()
     capture_sesv2(outbox)
+    events = EventLog()
+    capture_put_events(events)
     all_functions = functions()
-    os.environ.update(create_resources(boto3.session.Session(), {"PortalUrl": f"http://127.0.0.1:{port}"}))
+    parameters = {"PortalUrl": f"http://127.0.0.1:{port}"}
+    environment = create_resources(boto3.session.Session(), parameters)
+    os.environ.update(environment)
     containers = Containers(int(os.environ.get("LOCAL_CONTAINERS", "4")))
-    server = DevServer(port, outbox, Gateway(all_functions, containers), Triggers(all_functions))
+    gateway = Gateway(all_functions, containers)
+    router = EventRouter(subscriptions(all_functions, references(parameters)), gateway.run, outbox.complete_ses_event)
+    server = DevServer(port, outbox, gateway, Triggers(all_functions), events, router, environment["EVENT_BUS_NAME"])
     server.aws = aws
 
     from handover.runtime import runtime
@@ -249,8 +263,13 @@ def main() -> None:
     print(f"\nHandover dev server: {server.base_url}")
     print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
     print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
+    print(f"  Events       {server.base_url}/_local/events   (what Handover put on its bus, ?detail_type= to filter;"
+          " POST an EventBridge event to deliver it to the functions whose rules match)")
     print(f"  Schedules    every {schedule_seconds:g} s (LOCAL_SCHEDULE_SECONDS), or now: make invoke FN=cleanup")
-    print("  Queues       polled continuously (forgot-password emails arrive a moment after the 202)")
+    print("  Queues       polled continuously (forgot-password emails arrive a moment after the 202), and the"
+          " outbox stream too (events reach the bus a moment after the change)")
+    print(f"  AWS (moto)   {os.environ['AWS_ENDPOINT_URL']}   (for the aws CLI: --endpoint-url, credentials"
+          f" local/local, region {REGION}; tables handover-local-*)")
     print("  Seed logins (POST /v1/auth/login):")
     for login in logins:
         account = f", account {login.account}" if login.account else ""

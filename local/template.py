@@ -3,6 +3,7 @@ the same tables, the same functions, the same routes."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +46,25 @@ class Route:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB stream event source: which table's stream, and how Lambda reads it."""
+
+    table: str  # logical id
+    starting_position: str
+    batch_size: int
+    filters: tuple[str, ...]  # FilterCriteria patterns, as JSON; a record passes when any matches
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """An EventBridgeRule event: its pattern and bus as written, intrinsics unresolved (JSON)."""
+
+    name: str
+    pattern: str
+    bus: str | None  # None: the account's default bus
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
@@ -52,6 +72,8 @@ class Function:
     routes: tuple[Route, ...]
     schedules: tuple[str, ...]
     queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
+    streams: tuple[StreamSource, ...] = ()
+    rules: tuple[RuleSource, ...] = ()
 
     @property
     def name(self) -> str:
@@ -60,7 +82,12 @@ class Function:
 
 @cache
 def template() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return parse(TEMPLATE.read_text())
+
+
+def parse(text: str) -> dict[str, Any]:
+    """A template (or a fragment of one), its short tags kept as {tag: value}."""
+    loaded: dict[str, Any] = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     return loaded
 
 
@@ -73,16 +100,26 @@ def functions() -> list[Function]:
     default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
     found = []
     for logical_id, props in resources("AWS::Serverless::Function").items():
-        routes, schedules, queues = [], [], []
-        for event in (props.get("Events") or {}).values():
+        routes, schedules, queues, streams, rules = [], [], [], [], []
+        for name, event in (props.get("Events") or {}).items():
+            properties = event["Properties"]
             if event["Type"] == "HttpApi":
-                routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id))
+                routes.append(Route(properties["Method"].upper(), properties["Path"], logical_id))
             elif event["Type"] in ("Schedule", "ScheduleV2"):
-                schedules.append(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"])
+                schedules.append(properties.get("Schedule") or properties["ScheduleExpression"])
             elif event["Type"] == "SQS":
-                queues.append(event["Properties"]["Queue"]["GetAtt"].split(".")[0])
+                queues.append(properties["Queue"]["GetAtt"].split(".")[0])
+            elif event["Type"] == "DynamoDB":
+                streams.append(StreamSource(
+                    properties["Stream"]["GetAtt"].split(".")[0], properties["StartingPosition"],
+                    int(properties.get("BatchSize", 100)),
+                    tuple(entry["Pattern"] for entry in properties.get("FilterCriteria", {}).get("Filters", []))))
+            elif event["Type"] == "EventBridgeRule":
+                bus = properties.get("EventBusName")
+                rules.append(RuleSource(name, json.dumps(properties["Pattern"]),
+                                        None if bus is None else json.dumps(bus)))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
-                              tuple(routes), tuple(schedules), tuple(queues)))
+                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules)))
     return found
 
 
@@ -90,3 +127,9 @@ def environment_variables() -> dict[str, Any]:
     """The Globals environment, unresolved (values may be {Ref: ...} or {Sub: ...})."""
     variables: dict[str, Any] = template()["Globals"]["Function"]["Environment"]["Variables"]
     return variables
+
+
+def function_variables() -> dict[str, dict[str, Any]]:
+    """Each function's own environment variables (beyond the Globals), unresolved."""
+    return {logical_id: props.get("Environment", {}).get("Variables", {})
+            for logical_id, props in resources("AWS::Serverless::Function").items()}

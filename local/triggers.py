@@ -1,6 +1,7 @@
-"""What EventBridge and SQS do for the functions in AWS, done locally: SQS queues are polled and
-their messages handed to the function that template.yaml subscribes to them (deleting those it
-does not report as failed), and scheduled functions run on a tick or on demand."""
+"""What EventBridge, SQS and DynamoDB streams do for the functions in AWS, done locally: SQS queues
+are polled and their messages handed to the function that template.yaml subscribes to them
+(deleting those it does not report as failed), streams are read for the functions subscribed to
+them (local/streams.py), and scheduled functions run on a tick or on demand."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from typing import Any
 
 import boto3
 
-from local.aws import REGION
+from local.aws import ACCOUNT, REGION
 from local.lambdas import LambdaContext, handler_of
+from local.streams import StreamTriggers
 from local.template import Function
-
-ACCOUNT = "123456789012"
 
 
 def scheduled_event(function: Function) -> dict[str, Any]:
@@ -34,6 +34,7 @@ class Triggers:
         self._functions = functions
         self._sqs = boto3.session.Session().client("sqs", region_name=REGION)
         self._stop = threading.Event()
+        self.streams = StreamTriggers(functions)
 
     def run_scheduled(self, function: Function) -> Any:
         return handler_of(function)(scheduled_event(function), LambdaContext(function_name=function.logical_id))
@@ -72,12 +73,14 @@ class Triggers:
                 self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     def start(self, schedule_seconds: float) -> None:
-        """Poll the queues continuously and run scheduled functions every `schedule_seconds`."""
+        """Poll the queues and streams continuously and run scheduled functions every `schedule_seconds`."""
         threading.Thread(target=self._poll, daemon=True, name="sqs-triggers").start()
         threading.Thread(target=self._tick, args=(schedule_seconds,), daemon=True, name="schedules").start()
+        self.streams.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self.streams.stop()
 
     def _poll(self) -> None:
         while not self._stop.is_set():

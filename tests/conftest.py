@@ -4,6 +4,7 @@ that calls the handlers exactly as API Gateway would."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,12 +18,15 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from local.aws import REGION, create_resources, make_moto_dynamodb_fast
+from local.bus import EventLog, capture_put_events
 from local.lambdas import LambdaContext, ensure_layer_on_path, handler_of
 from local.server import Gateway
+from local.streams import StreamTriggers
 from local.template import functions
 
 ensure_layer_on_path()
 
+from handover.contract.events import CustomerData, CustomerSummary, EventActor  # noqa: E402
 from handover.runtime import Runtime, runtime  # noqa: E402
 
 from local.seed import load_seed  # noqa: E402
@@ -34,6 +38,10 @@ DEMO_FRONTDESK = {"realm": "staff", "account": "demo", "email": "frontdesk@demo.
                   "password": "Frontdesk-Passw0rd!"}
 CLINIC_OWNER = {"realm": "staff", "account": "clinic", "email": "owner@clinic.example", "password": "Clinic-Passw0rd!"}
 GOOD_PASSWORD = "Sunny-Harbour-42"
+
+_BUS = EventLog()  # every event moto's EventBridge accepts, this test's since the `aws` fixture began
+capture_put_events(_BUS)
+_outbox_stream: list[StreamTriggers] = []  # this test's reader of the outbox stream (it remembers its place)
 
 
 @pytest.fixture
@@ -49,6 +57,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         runtime.cache_clear()
+        _BUS.clear()
+        _outbox_stream[:] = [StreamTriggers(functions())]
         yield environment
         runtime.cache_clear()
 
@@ -143,6 +153,39 @@ def deliver_queued_work() -> int:
     from local.triggers import Triggers
 
     return Triggers(functions()).drain()
+
+
+def publish_outbox() -> int:
+    """Hand what the outbox stream holds beyond the last call to the publisher, in this process, as
+    the stream's event source mapping would (a failed record is handed over again on the next
+    call); how many records were handed over."""
+    assert _outbox_stream, "publish_outbox() needs the aws fixture"
+    return _outbox_stream[0].drain()
+
+
+def published_events(detail_type: str | None = None) -> list[dict[str, Any]]:
+    """What reached Handover's bus, oldest first: `{id, source, detail-type, detail, time, bus}`
+    (`id` is EventBridge's; `detail.id` is the event's own)."""
+    return _BUS.events(detail_type, bus=os.environ["EVENT_BUS_NAME"])
+
+
+EVENT_ACTOR = EventActor(realm="staff", id="S1", email="owner@demo.example")
+
+
+def claimed_event_data(number: int) -> CustomerData:
+    return CustomerData(customer=CustomerSummary(id=f"C{number}", email=f"c{number}@example.com", first_name="Jane",
+                                                 last_name=f"Doe {number}", status="active"))
+
+
+def raise_events(count: int, start: int = 0) -> list[str]:
+    """`count` customer.claimed events, each in a transaction of its own as actions raise them; their ids."""
+    rt = runtime()
+    ids = []
+    for number in range(start, start + count):
+        write = rt.outbox.event("customer.claimed", account_id="A1", actor=EVENT_ACTOR, data=claimed_event_data(number))
+        rt.dynamo.transact([write])
+        ids.append(write.key_or_item["id"])
+    return ids
 
 
 def sent_emails() -> list[dict[str, Any]]:

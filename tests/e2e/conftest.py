@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from local.server import free_port
+from local.aws import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,11 +39,11 @@ class Http:
         self.banner = ""
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict[str, str] | None = None) -> HttpReply:
-        headers = {**({"content-type": "application/json"} if body is not None else {}), **(headers or {})}
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> HttpReply:
+        headers = {**({"content-type": "application/json"} if body is not None or raw else {}), **(headers or {})}
         if token:
             headers["authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
+        data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from handover.data.history import HistoryStore
     from handover.events.outbox import Outbox
     from handover.events.platform import PlatformEvents
+    from handover.events.publisher import Publisher
     from handover.idempotency import Idempotency
     from handover.identity.callers import Authenticator
     from handover.identity.logins import Logins
@@ -81,6 +82,13 @@ class Runtime:
         from handover.data.outbox import OutboxStore
         from handover.events.outbox import Outbox
         return Outbox(OutboxStore(self.settings.outbox_table))
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        from handover.events.publisher import Publisher
+        if not self.settings.event_bus_name:
+            raise RuntimeError("EVENT_BUS_NAME is not set: only the publisher function has it")
+        return Publisher(self.client("events"), self.settings.event_bus_name)
 
     @cached_property
     def history(self) -> HistoryStore:

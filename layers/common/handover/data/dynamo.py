@@ -9,7 +9,7 @@ cancellation reasons or matches error text.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -165,6 +165,18 @@ class Dynamo:
         response = self._call("query", **request)
         last = response.get("LastEvaluatedKey")
         return [deserialise(raw) for raw in response.get("Items", [])], deserialise(last) if last else None
+
+    def scan(self, table: str, condition: str, values: Mapping[str, Any]) -> Iterator[Item]:
+        """Every item of the table that meets `condition`, page by page. Only for admin work on
+        small tables: request paths Query."""
+        request: dict[str, Any] = {"TableName": table, "FilterExpression": condition,
+                                   "ExpressionAttributeValues": serialise(values)}
+        while True:
+            response = self._call("scan", **request)
+            yield from (deserialise(raw) for raw in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def increment(self, table: str, key: Item, attribute: str, also_set: Mapping[str, Any] | None = None, *,
                   below: int | None = None, by: int = 1) -> int | None:
