@@ -55,8 +55,8 @@ def references(parameters: dict[str, str] | None = None) -> dict[str, str]:
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Create the tables (with their streams), the queues, the event buses, the signing key, the
-    sender identity and the email configuration set; return the function environment, with `QUEUE_URL_<queue logical id>` and
-    `STREAM_ARN_<table logical id>` added for the local triggers."""
+    sender identity and the email configuration set; return the function environment, with
+    `QUEUE_URL_<queue logical id>` and `STREAM_ARN_<table logical id>` added for the local triggers."""
     refs = references(parameters)
     dynamodb = session.client("dynamodb", region_name=REGION)
     streams = {}
