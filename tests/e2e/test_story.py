@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.e2e.conftest import Http
+from tests.e2e.test_local_events import PROBE
 
 pytestmark = pytest.mark.e2e
 
+SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
 OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
 
 
@@ -179,3 +184,82 @@ def test_the_directory_story(dev_server: Http) -> None:
     assert dev_server.call("GET", "/v1/me", token=zack).status == 401
     me = dev_server.call("GET", "/v1/me", token=changed.json()["access_token"]).json()["customer"]
     assert (me["first_name"], me["phone"]) == ("Zack", "+44 20 7946 0123")
+
+
+def test_the_events_story(dev_server: Http) -> None:
+    # Given the owner of Demo Studio, and a booking the platform made before the customer existed
+    owner = dev_server.call("POST", "/v1/auth/login", OWNER).json()["access_token"]
+    demo = _demo_account_id(dev_server, owner)
+    early = {"source": "platform", "detail-type": "booking.created",
+             "detail": {"account_id": demo, "booking_id": "e2e-b1", "email": "eve.story@example.com",
+                        "reference": "R-1", "created_at": "2026-11-01T09:00:00Z"}}
+    posted = dev_server.call("POST", "/_local/events", early)
+    assert posted.status == 202 and posted.json()["delivered_to"] == ["platform_events"], posted.body
+    assert dev_server.call("POST", "/_local/events", early).status == 202  # the same event twice is kept once
+
+    # When the customer is created, another booking comes and the first is cancelled
+    customer = dev_server.call("POST", "/v1/customers", {"email": "eve.story@example.com", "first_name": "Eve",
+                                                         "last_name": "Story"}, token=owner).json()["customer"]
+    assert customer["booking_count"] == 1
+    dev_server.call("POST", "/_local/events", [
+        {"source": "platform", "detail-type": "booking.created",
+         "detail": {"account_id": demo, "booking_id": "e2e-b2", "email": "eve.story@example.com",
+                    "created_at": "2026-11-02T09:00:00Z"}},
+        {"source": "platform", "detail-type": "booking.cancelled", "detail": {"account_id": demo,
+                                                                            "booking_id": "e2e-b1"}}])
+
+    # Then both bookings are hers, newest first, the first cancelled
+    detail = dev_server.call("GET", f"/v1/customers/{customer['id']}", token=owner).json()
+    assert detail["customer"]["booking_count"] == 2
+    assert [(b["id"], b["cancelled"]) for b in detail["bookings"]] == [("e2e-b2", False), ("e2e-b1", True)]
+
+    # When she is invited and SES reports the invite bounced for good
+    assert dev_server.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner).status == 202
+    sent = dev_server.call("GET", "/_local/outbox?to=eve.story@example.com").json()[0]
+    bounce = {"source": "aws.ses", "detail-type": "Email Bounced",
+              "detail": {"eventType": "Bounce", "mail": {"messageId": sent["message_id"]},
+                         "bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                                    "bouncedRecipients": [{"emailAddress": "eve.story@example.com"}],
+                                    "timestamp": "2026-12-03T10:00:00Z", "feedbackId": "f-1"}}}
+    assert dev_server.call("POST", "/_local/events", bounce).json()["delivered_to"] == ["delivery_events"]
+
+    # Then she shows undeliverable, and a second invite is refused until staff correct the address
+    bounced = dev_server.call("GET", f"/v1/customers/{customer['id']}", token=owner).json()["customer"]
+    assert bounced["email_deliverable"] is False and bounced["last_link"]["delivery"] == "bounced"
+    again = dev_server.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner)
+    assert (again.status, again.json()["code"]) == (422, "email_undeliverable")
+    corrected = dev_server.call("PATCH", f"/v1/customers/{customer['id']}", {"email": "eve@example.com"},
+                                token=owner).json()["customer"]
+    assert corrected["email_deliverable"] is True
+
+    # And every event Handover raised about her reached its bus, each valid against its schema
+    wanted = ["customer.created", "customer.invited", "customer.updated"]
+    raised = _wait_for_events(dev_server, customer["id"], wanted)
+    assert sorted({event["detail-type"] for event in raised}) == sorted(wanted)
+
+    # And so is every event the story has published so far, whoever it was about (but the probes that
+    # tests/e2e/test_local_events.py writes straight into the outbox, which no action raises)
+    published = [event for event in dev_server.call("GET", "/_local/events").json() if event["detail-type"] != PROBE]
+    assert {event["source"] for event in published} == {"handover"}
+    for event in published:
+        schema = json.loads((SCHEMAS / f"{event['detail-type']}.json").read_text())
+        jsonschema.validate(event["detail"], schema)
+
+
+def _demo_account_id(dev_server: Http, owner: str) -> str:
+    created = dev_server.call("POST", "/v1/customers", {"email": "probe.events@example.com", "first_name": "P",
+                                                        "last_name": "Robe"}, token=owner)
+    account: str = created.json()["customer"]["account_id"]
+    return account
+
+
+def _wait_for_events(dev_server: Http, customer_id: str, wanted: list[str], timeout: float = 20) -> list[dict]:
+    """The events about the customer on Handover's bus, once each wanted type has arrived."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        about = [event for event in dev_server.call("GET", "/_local/events").json()
+                 if event["detail"].get("data", {}).get("customer", {}).get("id") == customer_id]
+        if set(wanted) <= {event["detail-type"] for event in about}:
+            return about
+        time.sleep(0.2)
+    raise AssertionError(f"not every one of {wanted} reached the bus within {timeout} s")
