@@ -33,14 +33,14 @@ def load_seed(rt: Runtime) -> list[SeedLogin]:
 
     accounts = rt.accounts
     demo, _ = accounts.open(name="Demo Studio", nickname="demo", owner=Person("owner@demo.example", "Dana", "Owner"),
-                            owner_password_hash=hashed("Owner-Passw0rd!"))
+                            package="pro", staff_slots=5, owner_password_hash=hashed("Owner-Passw0rd!"))
     logins.append(SeedLogin("staff", "demo", "owner@demo.example", "Owner-Passw0rd!", "owner of Demo Studio"))
     accounts.add_staff(demo, Person("frontdesk@demo.example", "Frank", "Frontdesk"), ["customers:read"],
                        password_hash=hashed("Frontdesk-Passw0rd!"))
     logins.append(SeedLogin("staff", "demo", "frontdesk@demo.example", "Frontdesk-Passw0rd!",
                             "staff of Demo Studio, customers:read only"))
     accounts.open(name="Harbour Clinic", nickname="clinic", owner=Person("owner@clinic.example", "Cleo", "Owner"),
-                  secure=True, owner_password_hash=hashed("Clinic-Passw0rd!"))
+                  secure=True, package="basic", staff_slots=3, owner_password_hash=hashed("Clinic-Passw0rd!"))
     logins.append(SeedLogin("staff", "clinic", "owner@clinic.example", "Clinic-Passw0rd!",
                             "owner of Harbour Clinic (secure)"))
     return logins

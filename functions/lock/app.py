@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
 from handover.contract.common import LockRequest
 from handover.contract.customers import CustomerEnvelope, CustomerView
-from handover.contract.operators import AccountEnvelope, AccountView
+from handover.contract.operators import AccountEnvelope
 from handover.identity.callers import Caller
 from handover.runtime import runtime
 
@@ -47,7 +47,7 @@ def lock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
                  body: LockRequest | None = None) -> AccountEnvelope:
     account = runtime().locks.set_account_lock(caller, id, True, body.reason if body else None)
     metrics.add_metric(name="AccountsLocked", unit=MetricUnit.Count, value=1)
-    return AccountEnvelope(account=AccountView.of(account))
+    return AccountEnvelope(account=runtime().client_accounts.view(account))
 
 
 @app.post("/v1/operator/accounts/<id>/unlock", tags=["operator"], security=web.BEARER, summary="Unlock a business",
@@ -56,7 +56,7 @@ def lock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
 def unlock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
                    body: LockRequest | None = None) -> AccountEnvelope:
     account = runtime().locks.set_account_lock(caller, id, False, None)
-    return AccountEnvelope(account=AccountView.of(account))
+    return AccountEnvelope(account=runtime().client_accounts.view(account))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

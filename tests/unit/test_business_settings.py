@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handover.accounts.business_settings import send_links_allowed
+from handover.accounts.standing import send_links_allowed
 from handover.contract.settings import CustomFieldDefinitions, SettingsPatch
 from handover.contract.urls import ORIGIN_PATTERN, PORTAL_PATTERN, URL_PATTERN
 from handover.data.accounts import AccountRecord

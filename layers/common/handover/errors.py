@@ -77,6 +77,14 @@ class NicknameTaken(HandoverError):
     status, code, title = 409, "nickname_taken", "Another business already uses this nickname"
 
 
+class StaffLimitReached(HandoverError):
+    status, code, title = 409, "staff_limit_reached", "Every staff slot of the business is taken"
+
+
+class OwnerRequired(HandoverError):
+    status, code, title = 409, "owner_required", "The business's owner cannot be removed or lose a permission"
+
+
 class AlreadyClaimed(HandoverError):
     status, code, title = 409, "already_claimed", "The customer has already claimed the account"
 

@@ -20,6 +20,7 @@ from handover.settings import Settings
 if TYPE_CHECKING:
     from handover.accounts.business_settings import BusinessSettings
     from handover.accounts.businesses import Accounts
+    from handover.accounts.client_accounts import ClientAccounts
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
@@ -196,6 +197,11 @@ class Runtime:
         return Impersonation(dynamo=self.dynamo, directory=self.directory, sessions=self.sessions,
                              history=self.history, outbox=self.outbox,
                              retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def client_accounts(self) -> ClientAccounts:
+        from handover.accounts.client_accounts import ClientAccounts
+        return ClientAccounts(directory=self.directory)
 
     @cached_property
     def accounts(self) -> Accounts:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from handover.accounts.history import impersonated
+from handover.accounts.standing import send_links_allowed
 from handover.contract.settings import CustomFieldDefinitions, SettingsEnvelope, SettingsPatch, SettingsView
 from handover.customers.fields import FieldDefinition
 from handover.data.accounts import AccountRecord
@@ -25,13 +26,6 @@ from handover.errors import EmailInvalid, Forbidden
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
 from handover.mail.addresses import normalise_email
-
-# A new business waits this long before it may send links, unless an operator says otherwise.
-SEND_LINKS_AFTER_SECONDS = 30 * 24 * 3600
-
-
-def send_links_allowed(account: AccountRecord, now: float) -> bool:
-    return bool(account.send_links) or now - account.created_at > SEND_LINKS_AFTER_SECONDS
 
 
 class BusinessSettings:

@@ -46,8 +46,8 @@ class Accounts:
         self._directory = directory
         self._clock = clock
 
-    def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False,
-             owner_password_hash: str | None = None,
+    def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False, package: str = "basic",
+             staff_slots: int = 3, owner_password_hash: str | None = None,
              actor: EventActor = SYSTEM) -> tuple[AccountRecord, StaffRecord]:
         """A business and its owner, in one transaction (the nickname is unique)."""
         nickname = nickname.strip().lower()
@@ -58,7 +58,8 @@ class Accounts:
         account_id = new_id(self._clock())
         owner_id = account_id
         account = AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
-                                secure=secure, created_at=int(self._clock()))
+                                secure=secure, package=package, staff_slots=staff_slots,
+                                created_at=int(self._clock()))
         owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
         self._dynamo.transact([*self._directory.accounts.add(account), *self._directory.principals.add(owner_record),
                                self._outbox.event("account.created", account_id=account.id, actor=actor,
@@ -68,7 +69,8 @@ class Accounts:
     def add_staff(self, account: AccountRecord, person: Person, permissions: list[str],
                   password_hash: str | None = None) -> StaffRecord:
         staff = self._staff(account, person, "staff", permissions, password_hash)
-        self._dynamo.transact(self._directory.principals.add(staff))
+        self._dynamo.transact([*self._directory.principals.add(staff),
+                               self._directory.accounts.take_staff_slot(account.id)])
         return staff
 
     def _staff(self, account: AccountRecord, person: Person, role: str, permissions: list[str],

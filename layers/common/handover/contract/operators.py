@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
+from handover.accounts.standing import send_links_allowed, status_of
 from handover.contract.common import Body, Reason, iso
-from handover.data.accounts import AccountRecord
+from handover.data.accounts import AccountRecord, AccountStatus
 from handover.data.history import HistoryRecord
+from handover.data.principals import StaffRecord, StaffStatus
 
 
 class LoginAsRequest(Body):
@@ -17,19 +19,51 @@ class LoginAsRequest(Body):
     reason: Reason | None = None
 
 
+class OwnerView(BaseModel):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    status: StaffStatus
+
+    @classmethod
+    def of(cls, record: StaffRecord) -> OwnerView:
+        return cls(id=record.id, email=record.email, first_name=record.first_name, last_name=record.last_name,
+                   status=record.status)
+
+
 class AccountView(BaseModel):
+    """A client business as operators see it (../shared/docs/api.md, Operator endpoints)."""
+
     id: str
     name: str
     nickname: str
+    owner: OwnerView | None
+    created_at: str
+    package: str
+    staff_slots: int
+    staff_count: int
+    tags: list[str]
+    note: str | None
+    send_links: bool | None
+    send_links_allowed: bool
+    secure: bool
+    is_template: bool
+    operators: list[str]
     locked: bool
     locked_reason: str | None = None
-    secure: bool
-    created_at: str
+    status: AccountStatus
+    in_setup: bool
 
     @classmethod
-    def of(cls, record: AccountRecord) -> AccountView:
-        return cls(id=record.id, name=record.name, nickname=record.nickname, locked=record.locked,
-                   locked_reason=record.locked_reason, secure=record.secure, created_at=iso(record.created_at))
+    def of(cls, record: AccountRecord, owner: StaffRecord | None, now: float) -> AccountView:
+        return cls(id=record.id, name=record.name, nickname=record.nickname,
+                   owner=OwnerView.of(owner) if owner else None, created_at=iso(record.created_at),
+                   package=record.package, staff_slots=record.staff_slots, staff_count=record.staff_count,
+                   tags=record.tags, note=record.note, send_links=record.send_links,
+                   send_links_allowed=send_links_allowed(record, now), secure=record.secure,
+                   is_template=record.is_template, operators=record.operators, locked=record.locked,
+                   locked_reason=record.locked_reason, status=status_of(record, now), in_setup=record.in_setup)
 
 
 class AccountEnvelope(BaseModel):

@@ -10,12 +10,21 @@ from pydantic import BaseModel, Field
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
 from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key
 from handover.data.principals import fields
-from handover.errors import AccountLocked, HandoverError, LinkInvalid, NicknameTaken, NotFound, StorageUnavailable
+from handover.errors import (
+    AccountLocked,
+    HandoverError,
+    LinkInvalid,
+    NicknameTaken,
+    NotFound,
+    StaffLimitReached,
+    StorageUnavailable,
+)
 
 if TYPE_CHECKING:
     from handover.customers.fields import FieldDefinition
 
 PasswordProfile = Literal["classic", "nist"]
+AccountStatus = Literal["new", "active", "inactive", "locked"]
 SETTINGS = frozenset({"portal_url", "support_email", "logo_url", "brand_color", "walkthrough_video_url",
                       "invite_link_days", "reset_link_minutes", "password_profile", "return_to_origins"})
 # Settings change only on a business that exists and is not locked (a lock may land between the
@@ -44,6 +53,19 @@ class AccountRecord(BaseModel):
     return_to_origins: list[str] = Field(default_factory=list)
     # Operators may let a business send links before it is 30 days old (None: not decided).
     send_links: bool | None = None
+    # The operators' side: the subscription, how they label and assign it, its onboarding.
+    package: str = "basic"
+    staff_slots: int = 3
+    staff_count: int = 1  # the owner included; kept by the transactions that add and remove staff
+    tags: list[str] = Field(default_factory=list)
+    note: str | None = None
+    is_template: bool = False
+    operators: list[str] = Field(default_factory=list)
+    in_setup: bool = True
+    # What the operators' counts and `?status=` go by (see handover.accounts.standing): the status
+    # as last derived, and the newest staff login or booking.
+    status: AccountStatus = "new"
+    last_active_at: int | None = None
     # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
     token_version: int = 1
     created_at: int
@@ -112,6 +134,17 @@ class AccountStore:
         return put(self.table, {**fields_key(account_id), "account_id": account_id, "updated_at": now,
                                 "fields": [definition.model_dump(exclude_none=True) for definition in definitions]})
 
+    def take_staff_slot(self, account_id: str) -> Write:
+        """A transaction condition and count: one more staff member, if a slot is free (so two
+        parallel adds cannot both take the last one) and the business is open."""
+        return update(self.table, account_key(account_id), "ADD staff_count :one",
+                      f"{_OPEN} AND staff_count < staff_slots", values={":one": 1, ":false": False},
+                      on_condition_failure=_no_slot)
+
+    def free_staff_slot(self, account_id: str) -> Write:
+        return update(self.table, account_key(account_id), "ADD staff_count :minus_one", "attribute_exists(pk)",
+                      values={":minus_one": -1}, on_condition_failure=_closed)
+
     def unchanged(self, account_id: str, token_version: int) -> Write:
         """A transaction condition: the business is unlocked and its token version still this one."""
         return check(self.table, account_key(account_id), "token_version = :version AND locked = :false",
@@ -131,6 +164,12 @@ def _closed(old: Item | None) -> HandoverError:
     if old.get("locked"):
         return AccountLocked()
     return StorageUnavailable("The business changed meanwhile; please retry")
+
+
+def _no_slot(old: Item | None) -> HandoverError:
+    if old is not None and not old.get("locked") and old.get("staff_count", 1) >= old.get("staff_slots", 3):
+        return StaffLimitReached()
+    return _closed(old)
 
 
 def _account_changed(old: Item | None) -> HandoverError:

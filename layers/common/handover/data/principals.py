@@ -28,6 +28,7 @@ from handover.data.links import Delivery, LinkKind, LinkRecord
 from handover.errors import EmailTaken, StorageUnavailable
 
 CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
+StaffStatus = Literal["unclaimed", "invited", "active"]
 
 
 class PrincipalRecord(BaseModel):
@@ -84,6 +85,14 @@ class StaffRecord(PrincipalRecord):
     @property
     def realm(self) -> Realm:
         return "staff"
+
+    @property
+    def status(self) -> StaffStatus:
+        """`active` once they set a password through a link (or were given one), `invited` while a
+        link they were sent may be outstanding, else `unclaimed`."""
+        if self.password_hash and self.email_verified:
+            return "active"
+        return "invited" if self.link_version > 0 else "unclaimed"
 
     @property
     def account_ref(self) -> str | None:
