@@ -1,5 +1,8 @@
 """The daily cleanup (EventBridge schedule): removes expired history entries and links that
-DynamoDB TTL has not removed yet, and reports how many as metrics."""
+DynamoDB TTL has not removed yet, re-derives the businesses' statuses the calendar moved, and
+reports how many as metrics."""
+
+from dataclasses import asdict
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -18,6 +21,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     report = runtime().cleanup.run()
     metrics.add_metric(name="HistoryEntriesRemoved", unit=MetricUnit.Count, value=report.history_removed)
     metrics.add_metric(name="LinksRemoved", unit=MetricUnit.Count, value=report.links_removed)
-    logger.info("cleanup done", extra={"history_removed": report.history_removed,
-                                       "links_removed": report.links_removed})
-    return {"history_removed": report.history_removed, "links_removed": report.links_removed}
+    metrics.add_metric(name="AccountsSettled", unit=MetricUnit.Count, value=report.accounts_settled)
+    logger.info("cleanup done", extra=asdict(report))
+    return asdict(report)

@@ -159,3 +159,30 @@ def test_a_rename_racing_an_invite_leaves_the_directory_right(dev_server: Http, 
     by_name = dev_server.call("GET", f"/v1/customers?q={now['last_name'].replace(' ', '%20')}&status=invited",
                               token=owner).json()["items"]
     assert customer["id"] in [item["id"] for item in by_name]
+
+
+def test_twenty_parallel_renames_to_one_free_nickname_one_wins(dev_server: Http) -> None:
+    # Given twenty businesses
+    operator = dev_server.call("POST", "/v1/auth/login", {"realm": "operator", "email": "operator@example.com",
+                                                          "password": "Operator-Passw0rd!"}).json()["access_token"]
+    ids = []
+    for number in range(20):
+        opened = dev_server.call("POST", "/v1/operator/accounts", {
+            "name": f"Race {number}", "nickname": f"race-{number}",
+            "owner": {"email": f"owner{number}@race.example", "first_name": "R", "last_name": "Ace"}}, token=operator)
+        assert opened.status == 201, opened.body
+        ids.append(opened.json()["account"]["id"])
+
+    # When each is renamed to the same free nickname at once
+    replies = all_at_once(20, lambda number: dev_server.call("PATCH", f"/v1/operator/accounts/{ids[number]}",
+                                                             {"nickname": "the-one"}, token=operator))
+
+    # Then exactly one has it; the others keep their own, which stay theirs
+    assert Counter(reply.status for reply in replies) == {200: 1, 409: 19}, [reply.body for reply in replies]
+    assert {reply.json()["code"] for reply in replies if reply.status == 409} == {"nickname_taken"}
+    winner = next(ids[number] for number, reply in enumerate(replies) if reply.status == 200)
+    found = dev_server.call("GET", "/v1/operator/accounts?q=the-one", token=operator).json()["items"]
+    assert [item["id"] for item in found] == [winner]
+    loser = next(number for number, reply in enumerate(replies) if reply.status == 409)
+    kept = dev_server.call("GET", f"/v1/operator/accounts/{ids[loser]}", token=operator).json()["account"]
+    assert kept["nickname"] == f"race-{loser}"

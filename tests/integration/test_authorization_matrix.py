@@ -82,6 +82,12 @@ POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   4
 POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/owner/password-reset 401 403 401 403 403   403   403  403  202  403 401  401  401  401  401
 GET /v1/operator/accounts/{clinic}/history           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts                           401  403  401  403  403   403   403  201  201  403 401  401  401  401  401
+GET /v1/operator/accounts                            401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+GET /v1/operator/accounts/{target}                   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+PATCH /v1/operator/accounts/{target}                 401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+GET /v1/operator/accounts/{clinic}                   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+PATCH /v1/operator/accounts/{clinic}                 401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 """
 
 
@@ -212,6 +218,11 @@ class World:
             "PATCH /v1/me": {"phone": "+44 20 7946 0000"},
             "PUT /v1/me/password": {"current_password": GOOD_PASSWORD, "new_password": "Quiet-Meadow-Lamp-8"},
             "PATCH /v1/settings": {"brand_color": "#0a7c3e"},
+            "POST /v1/operator/accounts": {"name": "New Co", "nickname": f"new-{caller}",
+                                           "owner": {"email": f"owner-{caller}@new.example", "first_name": "N",
+                                                     "last_name": "Ew"}},
+            "PATCH /v1/operator/accounts/{target}": {"note": f"seen by {caller}"},
+            "PATCH /v1/operator/accounts/{clinic}": {"note": f"seen by {caller}"},
             "PUT /v1/settings/custom-fields": {"fields": [{"key": "tier", "label": "Tier", "type": "string",
                                                            "required": False, "customer_editable": False}]},
         }

@@ -1,6 +1,8 @@
 """The daily cleanup: removes history entries and links past their expiry that DynamoDB TTL has
 not removed yet (TTL lags by up to two days). They are found through each table's expiry-day
-index, a day at a time, never by scanning, and removed in bounded batches."""
+index, a day at a time, never by scanning, and removed in bounded batches. It also re-derives the
+status of the businesses the calendar has moved (handover.accounts.roster), so that little is
+left for the operators' list to settle when it is read."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handover.accounts.history import DAY, expiry_day
+from handover.accounts.roster import Roster
 from handover.data.history import HistoryStore
 from handover.data.links import LinkStore
 
@@ -21,19 +24,23 @@ MAX_PER_TABLE = 5000  # per run; the rest waits for the next run
 class CleanupReport:
     history_removed: int
     links_removed: int
+    accounts_settled: int = 0
 
 
 class Cleanup:
-    def __init__(self, *, history: HistoryStore, links: LinkStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, history: HistoryStore, links: LinkStore, roster: Roster | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._history = history
         self._links = links
+        self._roster = roster
         self._clock = clock
 
     def run(self) -> CleanupReport:
         now = int(self._clock())
         days = [expiry_day(now - back * DAY) for back in range(DAYS_BACK, -1, -1)]
         return CleanupReport(history_removed=_sweep(self._history, days, now),
-                             links_removed=_sweep(self._links, days, now))
+                             links_removed=_sweep(self._links, days, now),
+                             accounts_settled=self._roster.settle(batches=MAX_PER_TABLE // PAGE) if self._roster else 0)
 
 
 def _sweep(store: HistoryStore | LinkStore, days: list[str], now: int) -> int:

@@ -131,6 +131,19 @@ class IdempotencyKeyReused(HandoverError):
     status, code, title = 422, "idempotency_key_reused", "This Idempotency-Key was used with another body"
 
 
+class FiltersNotCombinable(HandoverError):
+    status, code, title = 422, "filters_not_combinable", "Use at most one of q, tag and mine (each with status)"
+
+
+class UnknownOperators(HandoverError):
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, operator_ids: list[str]) -> None:
+        super().__init__("No such operator: " + ", ".join(operator_ids),
+                         errors=[{"loc": ["body", "operators", operator], "msg": "No such operator",
+                                  "type": "unknown_operator"} for operator in operator_ids])
+
+
 class CursorInvalid(HandoverError):
     status, code, title = 422, "cursor_invalid", "The cursor is not one this list gave out"
 

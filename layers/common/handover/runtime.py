@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
+    from handover.accounts.roster import Roster
     from handover.cleanup import Cleanup
     from handover.customers.directory import CustomerDirectory
     from handover.customers.editing import ProfileEditor
@@ -137,7 +138,8 @@ class Runtime:
     @cached_property
     def logins(self) -> Logins:
         from handover.identity.logins import Logins
-        return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions)
+        return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions,
+                      roster=self.roster)
 
     @cached_property
     def claiming(self) -> Claiming:
@@ -189,7 +191,12 @@ class Runtime:
     def locks(self) -> Locks:
         from handover.accounts.locks import Locks
         return Locks(dynamo=self.dynamo, directory=self.directory, customers=self.customers, history=self.history,
-                     retention_days=self.settings.history_retention_days)
+                     roster=self.roster, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def roster(self) -> Roster:
+        from handover.accounts.roster import Roster
+        return Roster(dynamo=self.dynamo, directory=self.directory)
 
     @cached_property
     def impersonation(self) -> Impersonation:
@@ -201,12 +208,14 @@ class Runtime:
     @cached_property
     def client_accounts(self) -> ClientAccounts:
         from handover.accounts.client_accounts import ClientAccounts
-        return ClientAccounts(directory=self.directory)
+        return ClientAccounts(dynamo=self.dynamo, directory=self.directory, accounts=self.accounts,
+                              roster=self.roster, history=self.history,
+                              retention_days=self.settings.history_retention_days)
 
     @cached_property
     def accounts(self) -> Accounts:
         from handover.accounts.businesses import Accounts
-        return Accounts(dynamo=self.dynamo, directory=self.directory, outbox=self.outbox)
+        return Accounts(dynamo=self.dynamo, directory=self.directory, outbox=self.outbox, roster=self.roster)
 
     @cached_property
     def business_settings(self) -> BusinessSettings:
@@ -222,7 +231,7 @@ class Runtime:
     @cached_property
     def platform_events(self) -> PlatformEvents:
         from handover.events.platform import PlatformEvents
-        return PlatformEvents(dynamo=self.dynamo, directory=self.directory)
+        return PlatformEvents(dynamo=self.dynamo, directory=self.directory, roster=self.roster)
 
     @cached_property
     def deliverability(self) -> Deliverability:
@@ -233,7 +242,7 @@ class Runtime:
     @cached_property
     def cleanup(self) -> Cleanup:
         from handover.cleanup import Cleanup
-        return Cleanup(history=self.history, links=self.links.store)
+        return Cleanup(history=self.history, links=self.links.store, roster=self.roster)
 
 
 class LazyClient:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from handover import errors
 from handover.contract.common import Problem
-from handover.identity.callers import Caller, require_customer, require_owner, require_staff
+from handover.identity.callers import Caller, require_customer, require_operator, require_owner, require_staff
 from handover.runtime import runtime
 
 PROBLEM_JSON = "application/problem+json"
@@ -153,6 +153,11 @@ def staff_with(permission: str) -> Callable[[Request], Caller]:
 def owner(request: Request) -> Caller:
     """A route dependency: the business's owner (or an operator logged in as them)."""
     return require_owner(caller(request))
+
+
+def operator(request: Request) -> Caller:
+    """A route dependency: a platform operator."""
+    return require_operator(caller(request))
 
 
 def customer(request: Request) -> Caller:

@@ -5,22 +5,40 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from handover.accounts.roster import Roster, standing
 from handover.contract.events import AccountData, AccountSummary, EventActor
-from handover.data.accounts import AccountRecord
+from handover.data.accounts import SETTINGS, AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo
+from handover.data.dynamo import Dynamo, Write
 from handover.data.principals import StaffRecord
 from handover.events.outbox import Outbox
 from handover.ids import is_id, new_id
 from handover.mail.addresses import normalise_email
 
+if TYPE_CHECKING:
+    from handover.customers.fields import FieldDefinition
+
 # Who opens a business when no person does (the seed data, an admin command).
 SYSTEM = EventActor(realm="system", id="handover")
 OWNER_PERMISSIONS = ["customers:read", "customers:write", "staff:manage"]
 NICKNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A business marked as a template, and its custom field definitions: what a new business copies
+    from it (never its people or data)."""
+
+    account: AccountRecord
+    fields: list[FieldDefinition]
+
+    def copied(self) -> dict[str, Any]:
+        return {"tags": list(self.account.tags), "package": self.account.package,
+                "staff_slots": self.account.staff_slots, **{name: getattr(self.account, name) for name in SETTINGS}}
 
 
 @dataclass(frozen=True)
@@ -39,29 +57,40 @@ def find_account(directory: Directory, reference: str) -> AccountRecord | None:
 
 
 class Accounts:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, outbox: Outbox,
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, outbox: Outbox, roster: Roster,
                  clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
+        self._roster = roster
         self._outbox = outbox
         self._directory = directory
         self._clock = clock
 
-    def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False, package: str = "basic",
-             staff_slots: int = 3, owner_password_hash: str | None = None,
-             actor: EventActor = SYSTEM) -> tuple[AccountRecord, StaffRecord]:
-        """A business and its owner, in one transaction (the nickname is unique)."""
+    def open(self, *, name: str, nickname: str, owner: Person, secure: bool = False, package: str | None = None,
+             staff_slots: int | None = None, owner_password_hash: str | None = None, actor: EventActor = SYSTEM,
+             template: Template | None = None,
+             also: Callable[[AccountRecord, StaffRecord], Sequence[Write]] | None = None,
+             ) -> tuple[AccountRecord, StaffRecord]:
+        """A business and its owner, in one transaction (the nickname is unique), with what `also`
+        adds for them. From a `template` it takes the tags, the settings and the custom field
+        definitions (and, unless they are given, its package and staff slots)."""
         nickname = nickname.strip().lower()
         if not NICKNAME.match(nickname):
             raise ValueError("a nickname is 1 to 40 lower-case letters, digits and inner hyphens")
         # The owner's id is the business's id (under its own STAFF# key), so whoever knows the
         # business can read it and its owner in one round trip.
-        account_id = new_id(self._clock())
+        now = self._clock()
+        account_id = new_id(now)
         owner_id = account_id
-        account = AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
-                                secure=secure, package=package, staff_slots=staff_slots,
-                                created_at=int(self._clock()))
+        copied = template.copied() if template else {}
+        copied |= {name: value for name, value in (("package", package), ("staff_slots", staff_slots)) if value}
+        account = standing(AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
+                                         owner_email=normalise_email(owner.email), secure=secure,
+                                         created_at=int(now), **copied), now)
         owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
-        self._dynamo.transact([*self._directory.accounts.add(account), *self._directory.principals.add(owner_record),
+        fields = ([self._directory.accounts.put_fields(account.id, template.fields, int(now))]
+                  if template and template.fields else [])
+        self._dynamo.transact([*(also(account, owner_record) if also else []), *self._directory.accounts.add(account),
+                               *self._directory.principals.add(owner_record), *fields, *self._roster.opening(account),
                                self._outbox.event("account.created", account_id=account.id, actor=actor,
                                                   data=AccountData(account=AccountSummary.of(account)))])
         return account, owner_record

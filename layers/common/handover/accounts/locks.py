@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from handover.accounts.history import history_entry
+from handover.accounts.roster import Roster
 from handover.contract.events import (
     AccountData,
     AccountLockedData,
@@ -34,8 +35,9 @@ from handover.identity.callers import Caller, require_clearance, require_operato
 
 class Locks:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, customers: Customers, history: HistoryStore,
-                 retention_days: int, clock: Callable[[], float] = time.time) -> None:
+                 roster: Roster, retention_days: int, clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
+        self._roster = roster
         self._directory = directory
         self._customers = customers
         self._history = history
@@ -101,13 +103,15 @@ class Locks:
                               now=self._clock())
         data = (AccountLockedData(account=AccountSummary.of(account), reason=reason) if locked
                 else AccountData(account=AccountSummary.of(account)))
-        self._dynamo.transact([self._directory.accounts.set_lock(account, locked, reason, _changed_meanwhile),
-                               self._history.add(entry),
+        # Either way every staff token issued before dies.
+        changed, writes = self._roster.revision(
+            account, {"locked": locked, "locked_reason": (reason or "") if locked else None,
+                      "token_version": account.token_version + 1}, self._clock(), _changed_meanwhile)
+        self._dynamo.transact([*writes, self._history.add(entry),
                                self._customers.outbox.event("account.locked" if locked else "account.unlocked",
                                                             account_id=account.id, actor=event_actor(caller.actor),
                                                             data=data)])
-        return account.model_copy(update={"locked": locked, "locked_reason": reason if locked else None,
-                                          "token_version": account.token_version + 1})
+        return changed
 
 
 def _changed_meanwhile(old: Item | None) -> HandoverError:

@@ -41,7 +41,7 @@ PRINTABLE = _Documented(format="printable", description="Printable text: no cont
                                                         "line breaks; white space around it is trimmed")
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
     if any(not ch.isprintable() for ch in value):
         raise ValueError("must not contain control characters or line breaks")
     return value
@@ -58,7 +58,7 @@ _SPECIAL_USE = "|".join("".join(f"[{c.upper()}{c}]" for c in name)
                         for name in ("arpa", "invalid", "local", "localhost", "onion", "test"))
 ADDRESS_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?!(?:{_SPECIAL_USE})$){_TOP_LABEL}$"
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_printable), PRINTABLE]
+                 AfterValidator(printable), PRINTABLE]
 
 # An email as typed at sign-in or forgot-password: any text (an unknown one is simply not found).
 EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
@@ -69,14 +69,14 @@ EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3
 EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
                          _Documented(pattern=ADDRESS_PATTERN, description="An address that can receive email "
                                      "(ASCII, unquoted, a domain name with a dot); refused with 422 email_invalid")]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_printable),
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(printable),
                   PRINTABLE]
 
 # Secrets are SecretStr so that no log line, even at DEBUG, can print them. A password may be long
 # enough to reach the policy's own `max_length` rule, never long enough to cost anything.
 PasswordText = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
 LinkToken = Annotated[SecretStr, Field(min_length=1, max_length=512)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_printable),
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(printable),
                    PRINTABLE]
 
 # Custom field values: any JSON scalar here; whether it fits its field (type, range, choices, a

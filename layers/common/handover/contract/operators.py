@@ -5,13 +5,65 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from handover.accounts.standing import send_links_allowed, status_of
-from handover.contract.common import Body, Reason, iso
+from handover.contract.common import PRINTABLE, Body, EmailAddress, Name, Reason, iso, printable
 from handover.data.accounts import AccountRecord, AccountStatus
 from handover.data.history import HistoryRecord
 from handover.data.principals import StaffRecord, StaffStatus
+
+Nickname = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
+                                             pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?$")]
+Package = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                    AfterValidator(printable), PRINTABLE]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                AfterValidator(printable), PRINTABLE]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+StaffSlots = Annotated[int, Field(ge=1, le=1000)]
+OperatorId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+NULLABLE = frozenset({"note", "send_links"})
+MAX_TAGS = 10
+MAX_OPERATORS = 10
+
+
+class OwnerRequest(Body):
+    email: EmailAddress
+    first_name: Name
+    last_name: Name
+
+
+class CreateAccountRequest(Body):
+    name: Name
+    nickname: Nickname
+    owner: OwnerRequest
+    package: Package | None = None
+    staff_slots: StaffSlots | None = None
+    template_id: OperatorId | None = Field(default=None, description="A business marked `is_template`: the new "
+                                           "one copies its package, staff slots, tags, settings and custom "
+                                           "field definitions, none of its people or data")
+
+
+class AccountPatch(Body):
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
+    note: Note | None = None
+    nickname: Nickname | None = None
+    send_links: bool | None = None
+    secure: bool | None = None
+    is_template: bool | None = None
+    package: Package | None = None
+    staff_slots: StaffSlots | None = None
+    operators: Annotated[list[OperatorId], Field(max_length=MAX_OPERATORS)] | None = None
+
+    @model_validator(mode="after")
+    def _nulls_clear_only_what_may_be_unset(self) -> AccountPatch:
+        if cleared := sorted(name for name in self.model_fields_set - NULLABLE if getattr(self, name) is None):
+            raise ValueError(f"only note and send_links may be null, not {', '.join(cleared)}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """What the request sets (a `null` note or send_links clears it)."""
+        return self.model_dump(exclude_unset=True)
 
 
 class LoginAsRequest(Body):
@@ -54,6 +106,8 @@ class AccountView(BaseModel):
     locked_reason: str | None = None
     status: AccountStatus
     in_setup: bool
+    restricted: bool = Field(default=False, description="A secure business listed to an operator without the "
+                             "Secure role: only its id, name, nickname, status and lock are shown")
 
     @classmethod
     def of(cls, record: AccountRecord, owner: StaffRecord | None, now: float) -> AccountView:
@@ -66,8 +120,25 @@ class AccountView(BaseModel):
                    locked_reason=record.locked_reason, status=status_of(record, now), in_setup=record.in_setup)
 
 
+    def restricted_view(self) -> AccountView:
+        return self.model_copy(update={"owner": None, "tags": [], "note": None, "operators": [], "restricted": True})
+
+
 class AccountEnvelope(BaseModel):
     account: AccountView
+
+
+class AccountCounts(BaseModel):
+    active: int
+    new: int
+    inactive: int
+    locked: int
+
+
+class AccountPage(BaseModel):
+    counts: AccountCounts
+    items: list[AccountView]
+    next_cursor: str | None
 
 
 class ActorView(BaseModel):

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
-from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key
-from handover.data.principals import fields
+from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, delete, put, update
+from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key, staff_key
+from handover.data.principals import StaffRecord, fields
 from handover.errors import (
     AccountLocked,
     HandoverError,
@@ -65,7 +65,12 @@ class AccountRecord(BaseModel):
     # What the operators' counts and `?status=` go by (see handover.accounts.standing): the status
     # as last derived, and the newest staff login or booking.
     status: AccountStatus = "new"
+    changes_at: int | None = None  # when the calendar alone next changes `status`
     last_active_at: int | None = None
+    owner_email: str | None = None  # found by the operators' `?q=`
+    # Grows with every change to what the operators' roll shows (status, names, tags,
+    # assignments): such writes are made only if it is still the one they were computed from.
+    revision: int = 0
     # Staff tokens carry it as `acct_ver`: locking or unlocking the business retires them all.
     token_version: int = 1
     created_at: int
@@ -79,6 +84,21 @@ class AccountStore:
     def get(self, account_id: str) -> AccountRecord | None:
         item = self._dynamo.get(self.table, account_key(account_id))
         return AccountRecord.model_validate(item) if item else None
+
+    def with_owners(self, account_ids: list[str]) -> list[tuple[AccountRecord, StaffRecord | None]]:
+        """Businesses and their owners (the owner's id is the business's), in one round trip, in
+        the order asked; ids of businesses that do not exist are left out."""
+        keys = [key for account_id in account_ids
+                for key in (account_key(account_id), staff_key(account_id, account_id))]
+        found = {(item["pk"], item["sk"]): item for item in self._dynamo.get_many(self.table, keys)}
+        pairs = []
+        for account_id in account_ids:
+            account = found.get((f"ACCT#{account_id}", "ACCOUNT"))
+            owner = found.get((f"ACCT#{account_id}", f"STAFF#{account_id}"))
+            if account:
+                pairs.append((AccountRecord.model_validate(account),
+                              StaffRecord.model_validate(owner) if owner else None))
+        return pairs
 
     def by_nickname(self, nickname: str) -> AccountRecord | None:
         items, _ = self._dynamo.query(self.table, "lookup = :lookup", {":lookup": f"NICK#{nickname}"},
@@ -98,18 +118,32 @@ class AccountStore:
                 "attribute_not_exists(pk)", on_condition_failure=lambda _old: NicknameTaken()),
         ]
 
-    def set_lock(self, account: AccountRecord, locked: bool, reason: str | None, on_stale: FailureFactory) -> Write:
-        """Lock or unlock a business; either way every staff token issued before dies."""
-        expression = "SET locked = :locked, token_version = :next"
-        values: dict[str, Any] = {":locked": locked, ":next": account.token_version + 1,
-                                  ":seen": account.token_version}
-        if locked:
-            expression += ", locked_reason = :reason"
-            values[":reason"] = reason or ""
-        else:
-            expression += " REMOVE locked_reason"
-        return update(self.table, account_key(account.id), expression, "token_version = :seen", values=values,
+    def revise(self, account: AccountRecord, changes: Mapping[str, Any], on_stale: FailureFactory) -> Write:
+        """Set the attributes named (None removes one), provided the business is still at the
+        revision and token version it was read at (and has no more staff than new `staff_slots`);
+        the revision grows."""
+        if "nickname" in changes:
+            changes = {**changes, "lookup": f"NICK#{changes['nickname']}"}
+        names = {f"#a{number}": name for number, name in enumerate(changes)}
+        numbered = list(enumerate(changes.values()))
+        values = {":revision": account.revision, ":version": account.token_version, ":one": 1,
+                  **{f":a{number}": value for number, value in numbered if value is not None}}
+        sets = ", ".join(f"#a{number} = :a{number}" for number, value in numbered if value is not None)
+        removes = ", ".join(f"#a{number}" for number, value in numbered if value is None)
+        expression = " ".join(part for part in (sets and f"SET {sets}", "ADD revision :one",
+                                                removes and f"REMOVE {removes}") if part)
+        condition = "attribute_exists(pk) AND revision = :revision AND token_version = :version"
+        if "staff_slots" in changes:  # never fewer slots than staff, however many were added meanwhile
+            condition += " AND staff_count <= :slots"
+            values[":slots"] = changes["staff_slots"]
+        return update(self.table, account_key(account.id), expression, condition, names=names, values=values,
                       on_condition_failure=on_stale)
+
+    def move_nickname(self, account_id: str, old: str, new: str) -> list[Write]:
+        """Free the old nickname and claim the new one (409 `nickname_taken` if someone has it)."""
+        return [delete(self.table, nickname_key(old), "account_id = :me", values={":me": account_id}),
+                put(self.table, {**nickname_key(new), "account_id": account_id}, "attribute_not_exists(pk)",
+                    on_condition_failure=lambda _old: NicknameTaken())]
 
     def change_settings(self, account_id: str, changes: Mapping[str, Any]) -> Write:
         """Set the settings named (None removes one, back to its default)."""

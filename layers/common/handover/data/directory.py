@@ -15,6 +15,7 @@ from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo
 from handover.data.keys import fields_key
 from handover.data.principals import PrincipalStore
+from handover.data.roster import RosterStore
 from handover.data.search import SearchStore
 from handover.data.staff import StaffStore
 
@@ -32,6 +33,7 @@ class Directory:
     customers: CustomerStore
     bookings: BookingStore
     search: SearchStore
+    roster: RosterStore
     activity: ActivityStore
     addresses: AddressStore
 
@@ -40,8 +42,8 @@ class Directory:
         return cls(dynamo=dynamo, table=table, accounts=AccountStore(dynamo, table),
                    principals=PrincipalStore(dynamo, table), staff=StaffStore(dynamo, table),
                    customers=CustomerStore(dynamo, table), bookings=BookingStore(dynamo, table),
-                   search=SearchStore(dynamo, table), activity=ActivityStore(dynamo, table),
-                   addresses=AddressStore(dynamo, table))
+                   search=SearchStore(dynamo, table), roster=RosterStore(dynamo, table),
+                   activity=ActivityStore(dynamo, table), addresses=AddressStore(dynamo, table))
 
     @overload
     def customer_rules(self, account_id: str, email: str) -> tuple[list[FieldDefinition], EmailLedger]: ...

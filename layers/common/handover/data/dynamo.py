@@ -33,6 +33,7 @@ _UNAVAILABLE = {
     "ServiceUnavailable",
     "LimitExceededException",
 }
+_BATCH_GET = 100  # keys per BatchGetItem, at most
 _TRANSACTION_ATTEMPTS = 3
 _BATCH_ATTEMPTS = 8
 
@@ -130,7 +131,10 @@ class Dynamo:
         return deserialise(response["Item"]) if "Item" in response else None
 
     def get_many(self, table: str, keys: Sequence[Item]) -> list[Item]:
-        """Strongly consistent reads of a few items (at most 100) in one round trip."""
+        """Strongly consistent reads of a few items, in one round trip per 100."""
+        if len(keys) > _BATCH_GET:
+            return [item for start in range(0, len(keys), _BATCH_GET)
+                    for item in self.get_many(table, keys[start:start + _BATCH_GET])]
         wanted: list[dict[str, Any]] = [serialise(key) for key in keys]
         found: list[Item] = []
         while wanted:

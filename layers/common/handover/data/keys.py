@@ -19,6 +19,10 @@
     ACCT#<acct>#ACTIVITY  PAYMENT#<id>         a payment
     ACCT#<acct>#ACTIVITY  SITE#<origin>        a site the booking widget was seen on
     ACCT#<acct>#ACTIVITY  STEP#<step>          an onboarding step completed
+    ACCOUNTS           COUNTS                  the businesses' counts by status (data/roster.py)
+    ACCOUNTS#DUE       <when>#<acct>           a business whose status time alone changes then
+    ACCOUNTS#Q#<prefix> / ACCOUNTS#TAG#<tag>#Q# / ACCOUNTS#OPERATOR#<id>#Q#   the operators' roll
+                                               (search items, data/search.py)
     OPERATOR#<id>      OPERATOR                an operator      lookup LOGIN#operator#<email>
     OPERATOR_EMAIL#<email>  EMAIL              claims an operator email
     ATTEMPTS#<lookup>  W#<window>              failed logins in one window, lookup as the principal's

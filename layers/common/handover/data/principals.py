@@ -173,6 +173,11 @@ class PrincipalStore:
         found = self.get("operator", None, operator_id)
         return found if isinstance(found, OperatorRecord) else None
 
+    def operators(self, operator_ids: list[str]) -> list[OperatorRecord]:
+        """Those of the operators named that exist, in one round trip."""
+        items = self._dynamo.get_many(self.table, [principal_key("operator", None, found) for found in operator_ids])
+        return [OperatorRecord.model_validate(item) for item in items]
+
     def login_candidates(self, realm: Realm, account_id: str | None,
                          email: str) -> tuple[PrincipalRecord | None, list[LoginAttempts]]:
         """The principal with this email (if any) and its recent failed-login windows, in one Query."""

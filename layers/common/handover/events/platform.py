@@ -17,6 +17,7 @@ from typing import Any, Literal, cast
 
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 
+from handover.accounts.roster import Roster
 from handover.contract.platform import (
     BookingCancelled,
     BookingCreated,
@@ -57,7 +58,8 @@ class Outcome:
 
 
 class PlatformEvents:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory) -> None:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, roster: Roster) -> None:
+        self._roster = roster
         self._dynamo = dynamo
         self._directory = directory
 
@@ -102,6 +104,8 @@ class PlatformEvents:
                                    activity.count_booking(booking.account_id, booking.created_at[:7])])
 
         settle(write, read=lambda: bookings.arrival(booking.account_id, booking.id, booking.email))
+        if account := self._directory.accounts.get(booking.account_id):
+            self._roster.touch(account)  # a booking keeps the business active
 
     def booking_cancelled(self, detail: BookingCancelled) -> None:
         bookings, activity = self._directory.bookings, self._directory.activity

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from handover.accounts.businesses import find_account
+from handover.accounts.roster import Roster
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.keys import Realm
@@ -37,9 +38,10 @@ def login_window(now: float) -> int:
 
 
 class Logins:
-    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: Sessions,
+    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: Sessions, roster: Roster,
                  clock: Callable[[], float] = time.time) -> None:
         self._directory = directory
+        self._roster = roster
         self._passwords = passwords
         self._sessions = sessions
         self._clock = clock
@@ -66,7 +68,10 @@ class Logins:
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
             self._directory.principals.replace_password_hash(principal, self._passwords.hash(password))
         self._refuse_locked_or_unverified(principal, account)
-        return self._sessions.issue_for(principal, account)
+        issued = self._sessions.issue_for(principal, account)
+        if principal.realm == "staff" and account is not None:
+            self._roster.touch(account)  # a staff login keeps the business active
+        return issued
 
     def _refuse_while_blocked(self, attempts: list[LoginAttempts], now: float) -> None:
         window = login_window(now)
