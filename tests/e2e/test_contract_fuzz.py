@@ -64,6 +64,9 @@ STATE_DEPENDENT = {
     ("GET", "/v1/operator/accounts/{id}/history"): ["422"],
     ("GET", "/v1/customers"): ["422"],
     ("GET", "/v1/customers/{id}/bookings"): ["422"],
+    # ... and 422 filters_not_combinable: at most one of q, tag and mine, which a schema of
+    # independent query parameters cannot state.
+    ("GET", "/v1/operator/accounts"): ["422"],
     # 422 password_policy for the new password, as above; 423 as above.
     ("PUT", "/v1/me/password"): ["422", "423"],
     # 422 validation_error: custom field values are checked against the business's definitions
@@ -73,6 +76,8 @@ STATE_DEPENDENT = {
     ("PATCH", "/v1/me"): ["422"],
     # 422 validation_error: each custom field's key may be used once, a rule JSON Schema cannot state.
     ("PUT", "/v1/settings/custom-fields"): ["422"],
+    # 422 validation_error: assigned operators must exist (data, not schema).
+    ("PATCH", "/v1/operator/accounts/{id}"): ["422"],
 }
 
 
