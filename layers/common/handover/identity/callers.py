@@ -40,6 +40,13 @@ class Caller:
         return self.claims.acct
 
     @property
+    def business(self) -> AccountRecord:
+        """The caller's business, as read with their staff token (which it still accepted)."""
+        if self.account is None:
+            raise Forbidden("Only a business's staff may do this")
+        return self.account
+
+    @property
     def actor(self) -> Actor:
         """Who did it, for history: the operator behind an impersonation, else the caller."""
         if self.claims.act:
