@@ -92,9 +92,11 @@ class Authenticator:
 
 
 def require_staff(caller: Caller, permission: str) -> Caller:
-    if caller.realm != "staff":
+    """A staff member holding `permission` as the directory has it now (so the owner's change of
+    a member's permissions holds from their next request on), or an operator logged in as one."""
+    if caller.realm != "staff" or not isinstance(caller.principal, StaffRecord):
         raise Forbidden("Only a business's staff may do this")
-    if permission not in caller.claims.perms:
+    if permission not in caller.principal.perms:
         raise Forbidden(f"This needs the `{permission}` permission")
     return caller
 
