@@ -186,3 +186,29 @@ def test_twenty_parallel_renames_to_one_free_nickname_one_wins(dev_server: Http)
     loser = next(number for number, reply in enumerate(replies) if reply.status == 409)
     kept = dev_server.call("GET", f"/v1/operator/accounts/{ids[loser]}", token=operator).json()["account"]
     assert kept["nickname"] == f"race-{loser}"
+def test_twenty_parallel_staff_adds_for_the_last_slot_one_wins(dev_server: Http, owner: str) -> None:
+    # Given Demo Studio with exactly one staff slot free (filled up, then one member removed)
+    added = []
+    while (reply := dev_server.call("POST", "/v1/staff", {"email": f"race-fill-{len(added)}@demo.example",
+                                                          "first_name": "R", "last_name": "Ace",
+                                                          "perms": ["customers:read"]}, token=owner)).status == 201:
+        added.append(reply.json()["staff"]["id"])
+    assert reply.json()["code"] == "staff_limit_reached", reply.body
+    assert added, "the seed leaves Demo Studio free slots"
+    assert dev_server.call("DELETE", f"/v1/staff/{added.pop()}", token=owner).status == 204
+
+    # When the owner adds twenty members at once
+    replies = all_at_once(20, lambda number: dev_server.call(
+        "POST", "/v1/staff", {"email": f"race-slot-{number}@demo.example", "first_name": "R",
+                              "last_name": f"Ace {number}", "perms": ["customers:read"]}, token=owner))
+
+    # Then the slot's condition lets exactly one in, and the list holds just that one of them
+    assert Counter(reply.status for reply in replies) == {201: 1, 409: 19}, [reply.body for reply in replies]
+    assert {reply.json()["code"] for reply in replies if reply.status == 409} == {"staff_limit_reached"}
+    winner = next(reply.json()["staff"] for reply in replies if reply.status == 201)
+    listed = dev_server.call("GET", "/v1/staff?limit=100", token=owner).json()["items"]
+    assert [item["id"] for item in listed if item["email"].startswith("race-slot-")] == [winner["id"]]
+
+    # (the slots are given back for the tests after this one)
+    for staff_id in [*added, winner["id"]]:
+        assert dev_server.call("DELETE", f"/v1/staff/{staff_id}", token=owner).status == 204

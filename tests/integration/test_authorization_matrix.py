@@ -16,9 +16,11 @@ Callers:
   none   `alg: none`                      hs256  HS256 signed with the public key as secret
   tamp   the owner's token with its payload changed (signature kept)
 
-Objects: `victim` is an unclaimed customer of Demo Studio; `target` a business that is not secure,
-`clinic` the secure Harbour Clinic. Public routes ignore tokens; their bodies are fixed (a valid
-login, a live invite link to read, unknown link tokens to claim and reset).
+Objects: `victim` is an unclaimed customer of Demo Studio; `member` an unclaimed staff member of
+Demo Studio (the `write` caller); `target` a business that is not secure, whose owner has not
+claimed it; `clinic` the secure Harbour Clinic. Public routes ignore tokens; their bodies are fixed
+(a valid login, a live invite link to read, unknown link tokens to claim and reset). A DELETE row's
+callers after the one that deleted find the object gone (404).
 """
 
 from __future__ import annotations
@@ -68,6 +70,12 @@ POST /v1/customers/{victim}/unlock                   401  403  401  403  200   2
 GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
+GET /v1/staff                                        401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
+POST /v1/staff                                       401  403  401  403  403   201   201  403  403  201 401  401  401  401  401
+GET /v1/staff/{member}                               401  403  401  403  403   200   404  403  403  200 401  401  401  401  401
+PATCH /v1/staff/{member}                             401  403  401  403  403   200   404  403  403  200 401  401  401  401  401
+POST /v1/staff/{member}/invite                       401  403  401  403  403   202   404  403  403  202 401  401  401  401  401
+DELETE /v1/staff/{member}                            401  403  401  403  403   204   404  403  403  404 401  401  401  401  401
 GET /v1/settings                                     401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
 PATCH /v1/settings                                   401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
 GET /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
@@ -77,6 +85,8 @@ POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   4
 POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   403   403  202  202  403 401  401  401  401  401
 GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+GET /v1/operator/accounts/{target}/staff             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/owner/invite     401  403  401  403  403   403   403  202  202  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
@@ -88,6 +98,8 @@ GET /v1/operator/accounts/{target}                   401  403  401  403  403   4
 PATCH /v1/operator/accounts/{target}                 401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 GET /v1/operator/accounts/{clinic}                   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 PATCH /v1/operator/accounts/{clinic}                 401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/staff             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/owner/invite     401  403  401  403  403   403   403  403  409  403 401  401  401  401  401
 """
 
 
@@ -193,7 +205,8 @@ class World:
             "hs256": f"{hs_header}.{payload}.{_b64(hs_mac)}",
             "tamp": tampered,
         }
-        self.ids = {"victim": self.victim["id"], "target": target.id, "clinic": clinic.id, "link": self.link}
+        self.ids = {"victim": self.victim["id"], "member": writer.id, "target": target.id, "clinic": clinic.id,
+                    "link": self.link}
 
     def _staff(self, account_id: str, staff_id: str) -> Any:
         staff = self.rt.directory.staff.get(account_id, staff_id)
@@ -223,6 +236,9 @@ class World:
                                                      "last_name": "Ew"}},
             "PATCH /v1/operator/accounts/{target}": {"note": f"seen by {caller}"},
             "PATCH /v1/operator/accounts/{clinic}": {"note": f"seen by {caller}"},
+            "POST /v1/staff": {"email": f"new-{caller}@demo.example", "first_name": "N", "last_name": "S",
+                               "perms": ["customers:read"]},
+            "PATCH /v1/staff/{member}": {"first_name": "Willa"},
             "PUT /v1/settings/custom-fields": {"fields": [{"key": "tier", "label": "Tier", "type": "string",
                                                            "required": False, "customer_editable": False}]},
         }
@@ -232,7 +248,7 @@ class World:
 def test_the_matrix_covers_every_route_of_the_template() -> None:
     # Every routed path of template.yaml has a row (the objects filled in), and nothing else does
     def generic(path: str) -> str:
-        for name in ("victim", "target", "clinic"):
+        for name in ("victim", "member", "target", "clinic"):
             path = path.replace("{" + name + "}", "{id}")
         return path.replace("{link}", "{token}")
 

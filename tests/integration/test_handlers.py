@@ -33,6 +33,22 @@ def test_the_story_through_the_event_samples(api: Api) -> None:
     assert json.loads(me["body"])["customer"]["status"] == "active"
 
 
+def test_the_staff_samples(api: Api) -> None:
+    # Given the owner's token
+    token = Api().login(DEMO_OWNER)
+
+    # When the add and list samples run with it
+    added = invoke("manage_staff", sample_event("add_staff", access_token=token))
+    listed = invoke("staff", sample_event("list_staff", access_token=token))
+
+    # Then the member was added, invited, and is listed after the owner and the front desk
+    assert added["statusCode"] == 201, added["body"]
+    assert json.loads(added["body"])["staff"]["status"] == "invited"
+    assert listed["statusCode"] == 200, listed["body"]
+    assert [item["email"] for item in json.loads(listed["body"])["items"]] == [
+        "owner@demo.example", "frontdesk@demo.example", "casey.clerk@demo.example"]
+
+
 def test_jwks_and_docs_samples(api: Api) -> None:
     # When the public documents are asked for
     jwks = invoke("jwks", sample_event("jwks"))

@@ -119,6 +119,16 @@ class CustomFieldsInvalid(HandoverError):
         super().__init__("Some custom fields are missing or invalid", errors=errors)
 
 
+class PermissionNotGrantable(HandoverError):
+    """A validation error found by whom the permissions are for, not by the request's schema."""
+
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, permission: str) -> None:
+        detail = f"Only the business's owner holds `{permission}`"
+        super().__init__(detail, errors=[{"loc": ["body", "perms"], "msg": detail, "type": "permission_not_grantable"}])
+
+
 class EmailInvalid(HandoverError):
     status, code, title = 422, "email_invalid", "The email address is not valid"
 

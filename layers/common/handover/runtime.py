@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
     from handover.accounts.roster import Roster
+    from handover.accounts.staff import StaffMembers
     from handover.cleanup import Cleanup
     from handover.customers.directory import CustomerDirectory
     from handover.customers.editing import ProfileEditor
@@ -216,6 +217,13 @@ class Runtime:
     def accounts(self) -> Accounts:
         from handover.accounts.businesses import Accounts
         return Accounts(dynamo=self.dynamo, directory=self.directory, outbox=self.outbox, roster=self.roster)
+
+    @cached_property
+    def staff_members(self) -> StaffMembers:
+        from handover.accounts.staff import StaffMembers
+        return StaffMembers(dynamo=self.dynamo, directory=self.directory, accounts=self.accounts,
+                            client_accounts=self.client_accounts, link_mailer=self.link_mailer, history=self.history,
+                            retention_days=self.settings.history_retention_days)
 
     @cached_property
     def business_settings(self) -> BusinessSettings:

@@ -22,7 +22,7 @@ from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Write
 from handover.data.history import HistoryStore
-from handover.errors import EmailInvalid, Forbidden
+from handover.errors import EmailInvalid
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
 from handover.mail.addresses import normalise_email
@@ -38,11 +38,11 @@ class BusinessSettings:
         self._clock = clock
 
     def read(self, caller: Caller) -> SettingsEnvelope:
-        return self._envelope(self._account(caller))
+        return self._envelope(caller.business)
 
     def change(self, caller: Caller, patch: SettingsPatch, receipt: Receipt = NO_KEY) -> SettingsEnvelope:
         """The settings after the PATCH; a PATCH that names nothing changes nothing."""
-        account = self._account(caller)
+        account = caller.business
         changes = patch.changes()
         if changes.get("support_email"):
             changes["support_email"] = _support_address(changes["support_email"])
@@ -62,7 +62,7 @@ class BusinessSettings:
     def replace_fields(self, caller: Caller, definitions: list[FieldDefinition],
                        receipt: Receipt = NO_KEY) -> CustomFieldDefinitions:
         """The new definitions replace the old; customers' stored values stay as they are."""
-        account = self._account(caller)
+        account = caller.business
         replaced = CustomFieldDefinitions(fields=definitions)
         self._dynamo.transact([
             *receipt.writes(replaced.model_dump(mode="json", exclude_none=True)),
@@ -72,13 +72,6 @@ class BusinessSettings:
                          {"keys": [definition.key for definition in definitions]}),
         ])
         return replaced
-
-    @staticmethod
-    def _account(caller: Caller) -> AccountRecord:
-        """The business, as read with the staff caller's token (which it still accepted)."""
-        if caller.account is None:
-            raise Forbidden("Only a business's staff may do this")
-        return caller.account
 
     def _envelope(self, account: AccountRecord) -> SettingsEnvelope:
         allowed = send_links_allowed(account, self._clock())

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from handover.accounts.roster import Roster, standing
 from handover.contract.events import AccountData, AccountSummary, EventActor
@@ -15,6 +15,7 @@ from handover.data.accounts import SETTINGS, AccountRecord
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Write
 from handover.data.principals import StaffRecord
+from handover.data.staff import PERMISSIONS
 from handover.events.outbox import Outbox
 from handover.ids import is_id, new_id
 from handover.mail.addresses import normalise_email
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 # Who opens a business when no person does (the seed data, an admin command).
 SYSTEM = EventActor(realm="system", id="handover")
-OWNER_PERMISSIONS = ["customers:read", "customers:write", "staff:manage"]
+OWNER_PERMISSIONS: list[str] = list(PERMISSIONS)
 NICKNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
@@ -86,7 +87,7 @@ class Accounts:
         account = standing(AccountRecord(id=account_id, name=name, nickname=nickname, owner_id=owner_id,
                                          owner_email=normalise_email(owner.email), secure=secure,
                                          created_at=int(now), **copied), now)
-        owner_record = self._staff(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
+        owner_record = self.member(account, owner, "owner", OWNER_PERMISSIONS, owner_password_hash, owner_id)
         fields = ([self._directory.accounts.put_fields(account.id, template.fields, int(now))]
                   if template and template.fields else [])
         self._dynamo.transact([*(also(account, owner_record) if also else []), *self._directory.accounts.add(account),
@@ -97,14 +98,20 @@ class Accounts:
 
     def add_staff(self, account: AccountRecord, person: Person, permissions: list[str],
                   password_hash: str | None = None) -> StaffRecord:
-        staff = self._staff(account, person, "staff", permissions, password_hash)
-        self._dynamo.transact([*self._directory.principals.add(staff),
-                               self._directory.accounts.take_staff_slot(account.id)])
+        staff = self.member(account, person, "staff", permissions, password_hash)
+        self._dynamo.transact(self.joining(staff))
         return staff
 
-    def _staff(self, account: AccountRecord, person: Person, role: str, permissions: list[str],
-               password_hash: str | None, staff_id: str | None = None) -> StaffRecord:
-        return StaffRecord(id=staff_id or new_id(self._clock()), account_id=account.id,
-                           email=normalise_email(person.email),
+    def joining(self, staff: StaffRecord) -> list[Write]:
+        """A new staff member joins: their record, the claim on their email (unique in the
+        business) and a staff slot (while one is free and the business is open), all or nothing."""
+        return [*self._directory.principals.add(staff), self._directory.accounts.take_staff_slot(staff.account_id)]
+
+    def member(self, account: AccountRecord, person: Person, role: Literal["owner", "staff"], permissions: list[str],
+               password_hash: str | None = None, staff_id: str | None = None) -> StaffRecord:
+        """A staff member's record (not yet written), with a password only when one was chosen for them."""
+        now = self._clock()
+        return StaffRecord(id=staff_id or new_id(now), account_id=account.id, email=normalise_email(person.email),
                            first_name=person.first_name, last_name=person.last_name, role=role,
-                           perms=permissions, password_hash=password_hash, email_verified=password_hash is not None)
+                           perms=permissions, password_hash=password_hash, email_verified=password_hash is not None,
+                           created_at=int(now))

@@ -29,6 +29,7 @@ from handover.errors import EmailTaken, StorageUnavailable
 
 CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
 StaffStatus = Literal["unclaimed", "invited", "active"]
+_HOLDERS: dict[Realm, str] = {"operator": "An operator", "staff": "A staff member", "customer": "A customer"}
 
 
 class PrincipalRecord(BaseModel):
@@ -81,6 +82,7 @@ class StaffRecord(PrincipalRecord):
     last_name: str
     role: Literal["owner", "staff"]
     perms: list[str]
+    created_at: int | None = None  # None for members added before it was recorded
 
     @property
     def realm(self) -> Realm:
@@ -204,8 +206,8 @@ class PrincipalStore:
         return [
             put(self.table, {**key_of(record), "lookup": login_lookup(realm, account_id, record.email),
                              **fields(record)}, "attribute_not_exists(pk)"),
-            put(self.table, email_claim(realm, account_id, record.email, record.id),
-                "attribute_not_exists(pk)", on_condition_failure=lambda _old: EmailTaken()),
+            put(self.table, email_claim(realm, account_id, record.email, record.id), "attribute_not_exists(pk)",
+                on_condition_failure=lambda _old: EmailTaken(f"{_HOLDERS[realm]} with this email already exists")),
         ]
 
     def issue_link(self, principal: PrincipalRecord, now: int, on_stale: FailureFactory, *, invite: bool,
@@ -213,10 +215,10 @@ class PrincipalStore:
                    last_link: LastLink | None = None) -> Write:
         """Bump the link version (revoking every earlier link), provided nobody changed the versions
         since `principal` was read and the address is not known to be undeliverable. An invite
-        marks a customer `invited` (and needs them unclaimed); a reset needs them unlocked. A
-        corrected email is set in the same write (pair it with `CustomerStore.move_email_claim`),
-        with the bookings made with it that nobody held (`taken`, see `BookingStore.move`); so is a
-        customer's `last_link`."""
+        marks a customer `invited` (and needs them unclaimed), and needs staff without a password;
+        a reset needs a customer unlocked. A corrected email is set in the same write (pair it with
+        `CustomerStore.move_email_claim`), with the bookings made with it that nobody held (`taken`,
+        see `BookingStore.move`); so is a customer's `last_link`."""
         sets = ["link_version = :next_link"]
         conditions = ["link_version = :link", "token_version = :token"]
         values: dict[str, Any] = {":next_link": principal.link_version + 1, ":link": principal.link_version,
@@ -236,6 +238,8 @@ class PrincipalStore:
             else:
                 conditions.append("#status <> :locked")
                 values[":locked"] = "locked"
+        elif invite:
+            conditions.append("attribute_not_exists(password_hash)")
         if last_link is not None:
             sets.append("last_link = :last_link")
             values[":last_link"] = last_link.model_dump()

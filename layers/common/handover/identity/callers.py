@@ -40,6 +40,13 @@ class Caller:
         return self.claims.acct
 
     @property
+    def business(self) -> AccountRecord:
+        """The caller's business, as read with their staff token (which it still accepted)."""
+        if self.account is None:
+            raise Forbidden("Only a business's staff may do this")
+        return self.account
+
+    @property
     def actor(self) -> Actor:
         """Who did it, for history: the operator behind an impersonation, else the caller."""
         if self.claims.act:
@@ -85,9 +92,11 @@ class Authenticator:
 
 
 def require_staff(caller: Caller, permission: str) -> Caller:
-    if caller.realm != "staff":
+    """A staff member holding `permission` as the directory has it now (so the owner's change of
+    a member's permissions holds from their next request on), or an operator logged in as one."""
+    if caller.realm != "staff" or not isinstance(caller.principal, StaffRecord):
         raise Forbidden("Only a business's staff may do this")
-    if permission not in caller.claims.perms:
+    if permission not in caller.principal.perms:
         raise Forbidden(f"This needs the `{permission}` permission")
     return caller
 

@@ -26,7 +26,6 @@ from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import AttachedBookings, CustomerRecord, LastLink, PrincipalRecord, StaffRecord
 from handover.errors import (
     AlreadyClaimed,
-    CustomerLocked,
     DependencyUnavailable,
     EmailUndeliverable,
     HandoverError,
@@ -39,6 +38,7 @@ from handover.mail.mailer import Branding, Mailer
 from handover.mail.tags import MailTags
 
 logger = Logger(child=True)
+CLAIMED = "This staff member has already set a password"
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class LinkMailer:
             raise EmailUndeliverable()
         letter = self.prepare(kind, account, subject, new_email=new_email)
         writes = receipt.writes(sent_answer(letter.link))
-        on_stale: FailureFactory = _stale_subject
+        on_stale: FailureFactory = _stale_subject(kind)
         taken: list[AttachedBookings] = []
         last_link = None
         if isinstance(subject, CustomerRecord):
@@ -164,12 +164,15 @@ def _undeliverable_or(otherwise: FailureFactory) -> FailureFactory:
     return failure
 
 
-def _stale_subject(old: Item | None) -> HandoverError:
-    """The subject changed between our read and our write: say what it became."""
-    if old is None:
-        return NotFound("No such customer")
-    if old.get("status") == "locked":
-        return CustomerLocked()
-    if old.get("status") == "active":
-        return AlreadyClaimed()
-    return StorageUnavailable("The account changed meanwhile; please retry")
+def _stale_subject(kind: LinkKind) -> FailureFactory:
+    """A staff member (customers have `revisions.stale`) changed between our read and our write:
+    say what they became."""
+
+    def failure(old: Item | None) -> HandoverError:
+        if old is None:
+            return NotFound("No such staff member")
+        if kind == "invite" and old.get("password_hash"):
+            return AlreadyClaimed(CLAIMED)
+        return StorageUnavailable("The account changed meanwhile; please retry")
+
+    return failure
