@@ -18,6 +18,7 @@ from botocore.config import Config
 from handover.settings import Settings
 
 if TYPE_CHECKING:
+    from handover.accounts.activity import AccountActivity
     from handover.accounts.business_settings import BusinessSettings
     from handover.accounts.businesses import Accounts
     from handover.accounts.client_accounts import ClientAccounts
@@ -202,6 +203,11 @@ class Runtime:
     def client_accounts(self) -> ClientAccounts:
         from handover.accounts.client_accounts import ClientAccounts
         return ClientAccounts(directory=self.directory)
+
+    @cached_property
+    def account_activity(self) -> AccountActivity:
+        from handover.accounts.activity import AccountActivity
+        return AccountActivity(directory=self.directory, onboarding_steps=self.settings.onboarding_steps)
 
     @cached_property
     def accounts(self) -> Accounts:

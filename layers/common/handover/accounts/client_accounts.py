@@ -20,12 +20,16 @@ class ClientAccounts:
     def visible(self, caller: Caller, account_id: str) -> AccountRecord:
         """The business, for an operator cleared for it (a secure one needs the Secure role)."""
         require_operator(caller)
-        account = self._directory.accounts.get(account_id)
-        if account is None:
-            raise NotFound("No such business")
-        return require_clearance(caller, account)
+        return cleared(caller, self._directory.accounts.get(account_id))
 
     def view(self, account: AccountRecord) -> AccountView:
         """The business with its owner (read by key: the owner's id is the business's)."""
         owner = self._directory.staff.get(account.id, account.owner_id) if account.owner_id else None
         return AccountView.of(account, owner, self._clock())
+
+
+def cleared(caller: Caller, account: AccountRecord | None) -> AccountRecord:
+    """The business read for an operator, if there is one and the operator is cleared for it."""
+    if account is None:
+        raise NotFound("No such business")
+    return require_clearance(caller, account)
