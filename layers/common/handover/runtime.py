@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
+    from handover.accounts.onboarding import Onboarding
     from handover.cleanup import Cleanup
     from handover.customers.directory import CustomerDirectory
     from handover.customers.editing import ProfileEditor
@@ -208,6 +209,12 @@ class Runtime:
     def account_activity(self) -> AccountActivity:
         from handover.accounts.activity import AccountActivity
         return AccountActivity(directory=self.directory, onboarding_steps=self.settings.onboarding_steps)
+
+    @cached_property
+    def onboarding(self) -> Onboarding:
+        from handover.accounts.onboarding import Onboarding
+        return Onboarding(dynamo=self.dynamo, directory=self.directory, client_accounts=self.client_accounts,
+                          history=self.history, retention_days=self.settings.history_retention_days)
 
     @cached_property
     def accounts(self) -> Accounts:
