@@ -79,6 +79,7 @@ POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   4
 GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 GET /v1/operator/accounts/{target}/activity          401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/setup-complete   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+GET /v1/operator/operators                           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401

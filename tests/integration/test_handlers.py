@@ -55,10 +55,12 @@ def test_the_operator_portal_samples(api: Api) -> None:
     operator = api.login(OPERATOR)
     filled = {"access_token": operator, "account_id": api.account_id("demo")}
 
-    # When the activity and setup-complete samples run
+    # When the activity, setup-complete and operators samples run
     activity = invoke("activity", sample_event("activity", **filled))
     completed = invoke("setup_complete", sample_event("setup_complete", **filled))
+    listed = invoke("operators", sample_event("operators", **filled))
 
     # Then each answers as the contract says
     assert activity["statusCode"] == 200 and len(json.loads(activity["body"])["months"]) == 3
     assert completed["statusCode"] == 200 and json.loads(completed["body"])["account"]["in_setup"] is False
+    assert listed["statusCode"] == 200 and len(json.loads(listed["body"])["items"]) == 2

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
     from handover.accounts.onboarding import Onboarding
+    from handover.accounts.operators import Operators
     from handover.cleanup import Cleanup
     from handover.customers.directory import CustomerDirectory
     from handover.customers.editing import ProfileEditor
@@ -215,6 +216,11 @@ class Runtime:
         from handover.accounts.onboarding import Onboarding
         return Onboarding(dynamo=self.dynamo, directory=self.directory, client_accounts=self.client_accounts,
                           history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def operators(self) -> Operators:
+        from handover.accounts.operators import Operators
+        return Operators(directory=self.directory)
 
     @cached_property
     def accounts(self) -> Accounts:

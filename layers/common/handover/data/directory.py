@@ -1,6 +1,6 @@
 """The directory table, one store per item family: businesses, whoever signs in, staff,
 customers, bookings, the customers' search index, the businesses' activity, addresses (the claims
-on emails). Keys are listed in `handover.data.keys`."""
+on emails), the operators' roster. Keys are listed in `handover.data.keys`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from handover.data.bookings import BookingStore, EmailLedger, ledger_key, ledger
 from handover.data.customers import CustomerStore
 from handover.data.dynamo import Dynamo, Item
 from handover.data.keys import account_key, fields_key
+from handover.data.operators import OperatorRoster
 from handover.data.principals import PrincipalStore
 from handover.data.search import SearchStore
 from handover.data.staff import StaffStore
@@ -35,6 +36,7 @@ class Directory:
     search: SearchStore
     activity: ActivityStore
     addresses: AddressStore
+    operators: OperatorRoster
 
     @classmethod
     def on(cls, dynamo: Dynamo, table: str) -> Directory:
@@ -42,7 +44,7 @@ class Directory:
                    principals=PrincipalStore(dynamo, table), staff=StaffStore(dynamo, table),
                    customers=CustomerStore(dynamo, table), bookings=BookingStore(dynamo, table),
                    search=SearchStore(dynamo, table), activity=ActivityStore(dynamo, table),
-                   addresses=AddressStore(dynamo, table))
+                   addresses=AddressStore(dynamo, table), operators=OperatorRoster(dynamo, table))
 
     @overload
     def customer_rules(self, account_id: str, email: str) -> tuple[list[FieldDefinition], EmailLedger]: ...
