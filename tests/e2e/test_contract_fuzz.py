@@ -62,6 +62,7 @@ STATE_DEPENDENT = {
     ("PUT", "/v1/customers/{id}/password"): ["422", "423"],
     # 422 cursor_invalid: a cursor is opaque, and only one the list gave out is valid.
     ("GET", "/v1/operator/accounts/{id}/history"): ["422"],
+    ("GET", "/v1/operator/operators"): ["422"],
     ("GET", "/v1/customers"): ["422"],
     ("GET", "/v1/customers/{id}/bookings"): ["422"],
     # ... and 422 filters_not_combinable: at most one of q, tag and mine, which a schema of

@@ -87,6 +87,9 @@ POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   4
 GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 GET /v1/operator/accounts/{target}/staff             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{target}/owner/invite     401  403  401  403  403   403   403  202  202  403 401  401  401  401  401
+GET /v1/operator/accounts/{target}/activity          401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{target}/setup-complete   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
+GET /v1/operator/operators                           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
@@ -100,6 +103,8 @@ GET /v1/operator/accounts/{clinic}                   401  403  401  403  403   4
 PATCH /v1/operator/accounts/{clinic}                 401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 GET /v1/operator/accounts/{clinic}/staff             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 POST /v1/operator/accounts/{clinic}/owner/invite     401  403  401  403  403   403   403  403  409  403 401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/activity          401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/setup-complete   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
 """
 
 

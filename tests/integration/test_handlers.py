@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, invoke, last_link_token, sample_event
+from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, OPERATOR, Api, invoke, last_link_token, sample_event
 
 
 def test_the_story_through_the_event_samples(api: Api) -> None:
@@ -64,3 +64,19 @@ def test_jwks_and_docs_samples(api: Api) -> None:
     assert {"/v1/auth/login", "/v1/auth/claim", "/v1/auth/links/{token}", "/v1/customers", "/v1/customers/{id}",
             "/v1/customers/{id}/invite", "/v1/me", "/.well-known/jwks.json"} <= set(paths)
     assert docs["statusCode"] == 200 and "swagger" in docs["body"].lower()
+
+
+def test_the_operator_portal_samples(api: Api) -> None:
+    # Given an operator's token and Demo Studio's id in the samples
+    operator = api.login(OPERATOR)
+    filled = {"access_token": operator, "account_id": api.account_id("demo")}
+
+    # When the activity, setup-complete and operators samples run
+    activity = invoke("activity", sample_event("activity", **filled))
+    completed = invoke("setup_complete", sample_event("setup_complete", **filled))
+    listed = invoke("operators", sample_event("operators", **filled))
+
+    # Then each answers as the contract says
+    assert activity["statusCode"] == 200 and len(json.loads(activity["body"])["months"]) == 3
+    assert completed["statusCode"] == 200 and json.loads(completed["body"])["account"]["in_setup"] is False
+    assert listed["statusCode"] == 200 and len(json.loads(listed["body"])["items"]) == 2

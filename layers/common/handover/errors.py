@@ -68,7 +68,8 @@ class EmailTaken(HandoverError):
 
 
 class AlreadyRecorded(HandoverError):
-    """An event kept before (the same booking, cancellation, payment, site or step): nothing to do."""
+    """Something kept before (the same booking, cancellation, payment, site or step; a setup
+    completed already): nothing to do."""
 
     status, code, title = 409, "already_recorded", "This was recorded already"
 

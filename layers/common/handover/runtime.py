@@ -18,12 +18,15 @@ from botocore.config import Config
 from handover.settings import Settings
 
 if TYPE_CHECKING:
+    from handover.accounts.activity import AccountActivity
     from handover.accounts.business_settings import BusinessSettings
     from handover.accounts.businesses import Accounts
     from handover.accounts.client_accounts import ClientAccounts
     from handover.accounts.history import HistoryReader
     from handover.accounts.impersonation import Impersonation
     from handover.accounts.locks import Locks
+    from handover.accounts.onboarding import Onboarding
+    from handover.accounts.operators import Operators
     from handover.accounts.roster import Roster
     from handover.accounts.staff import StaffMembers
     from handover.cleanup import Cleanup
@@ -212,6 +215,22 @@ class Runtime:
         return ClientAccounts(dynamo=self.dynamo, directory=self.directory, accounts=self.accounts,
                               roster=self.roster, history=self.history,
                               retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def account_activity(self) -> AccountActivity:
+        from handover.accounts.activity import AccountActivity
+        return AccountActivity(directory=self.directory, onboarding_steps=self.settings.onboarding_steps)
+
+    @cached_property
+    def onboarding(self) -> Onboarding:
+        from handover.accounts.onboarding import Onboarding
+        return Onboarding(dynamo=self.dynamo, directory=self.directory, client_accounts=self.client_accounts,
+                          history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def operators(self) -> Operators:
+        from handover.accounts.operators import Operators
+        return Operators(directory=self.directory)
 
     @cached_property
     def accounts(self) -> Accounts:

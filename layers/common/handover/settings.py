@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+# An onboarding step's key, as the platform's `onboarding.step_completed` names it.
+ONBOARDING_STEP = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+DEFAULT_ONBOARDING_STEPS = ("profile", "services", "staff", "payments", "widget")
+# The activity view reads the business, its months and every step by key in one BatchGetItem (100 keys).
+MAX_ONBOARDING_STEPS = 50
 
 
 class Settings(BaseModel):
@@ -27,6 +35,24 @@ class Settings(BaseModel):
     access_token_seconds: int = Field(default=3600, ge=60, le=3600)
     history_retention_days: int = 180
     event_bus_name: str | None = None  # the publisher's: where Handover's own events go
+    # The onboarding checklist of the operators' activity view, in order (the stack parameter
+    # OnboardingSteps: comma-separated keys).
+    onboarding_steps: list[str] = Field(default_factory=lambda: list(DEFAULT_ONBOARDING_STEPS))
+
+    @field_validator("onboarding_steps", mode="before")
+    @classmethod
+    def _step_keys(cls, value: Any) -> Any:
+        """`a, b,a` is [a, b]: trimmed, repeats dropped; a key the platform could not send is refused."""
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            return value
+        keys = list(dict.fromkeys(str(key).strip() for key in value if str(key).strip()))
+        wrong = [key for key in keys if not re.fullmatch(ONBOARDING_STEP, key)]
+        if wrong or not keys or len(keys) > MAX_ONBOARDING_STEPS:
+            raise ValueError(f"onboarding steps are 1 to {MAX_ONBOARDING_STEPS} comma-separated keys matching"
+                             f" {ONBOARDING_STEP}; not {wrong or value}")
+        return keys
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:

@@ -56,10 +56,7 @@ class ClientAccounts:
     def visible(self, caller: Caller, account_id: str) -> AccountRecord:
         """The business, for an operator cleared for it (a secure one needs the Secure role)."""
         require_operator(caller)
-        account = self._directory.accounts.get(account_id)
-        if account is None:
-            raise NotFound("No such business")
-        return require_clearance(caller, account)
+        return cleared(caller, self._directory.accounts.get(account_id))
 
     def view(self, account: AccountRecord, owner: StaffRecord | None = None) -> AccountView:
         """The business with its owner (read by key when not given: the owner's id is the business's)."""
@@ -161,3 +158,9 @@ def _stale(expected: AccountRecord, staff_slots: int | None) -> FailureFactory:
         return StorageUnavailable("The business changed meanwhile; please retry")
 
     return failure
+
+def cleared(caller: Caller, account: AccountRecord | None) -> AccountRecord:
+    """The business read for an operator, if there is one and the operator is cleared for it."""
+    if account is None:
+        raise NotFound("No such business")
+    return require_clearance(caller, account)

@@ -1,4 +1,4 @@
-"""Bodies of the operator routes: businesses, login-as, history."""
+"""Bodies of the operator routes: businesses, login-as, history, the operators themselves."""
 
 from __future__ import annotations
 
@@ -165,4 +165,18 @@ class HistoryItem(BaseModel):
 
 class HistoryPage(BaseModel):
     items: list[HistoryItem]
+    next_cursor: str | None
+
+
+class OperatorView(BaseModel):
+    """An operator, as others choose them for assignments (GET /v1/operator/operators)."""
+
+    id: str
+    email: str
+    name: str
+    secure: bool
+
+
+class OperatorPage(BaseModel):
+    items: list[OperatorView]
     next_cursor: str | None

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from handover.errors import EmailInvalid
+from handover.settings import ONBOARDING_STEP
 
 _DATETIME = TypeAdapter(datetime)
 
@@ -96,7 +97,7 @@ class WidgetSeen(_Detail):
 
 
 class OnboardingStepCompleted(_Detail):
-    step: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    step: Annotated[str, StringConstraints(pattern=ONBOARDING_STEP)]
 
 
 class BookingCreatedEvent(EventBridgeModel):

@@ -12,6 +12,7 @@ from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_k
 from handover.data.principals import StaffRecord, fields
 from handover.errors import (
     AccountLocked,
+    AlreadyRecorded,
     HandoverError,
     LinkInvalid,
     NicknameTaken,
@@ -179,6 +180,13 @@ class AccountStore:
         return update(self.table, account_key(account_id), "ADD staff_count :minus_one", "attribute_exists(pk)",
                       values={":minus_one": -1}, on_condition_failure=_closed)
 
+    def end_setup(self, account_id: str) -> Write:
+        """The business is set up: `in_setup` false, once (a second time fails as `AlreadyRecorded`).
+        A locked business may be marked too: setting up is the operators' bookkeeping."""
+        return update(self.table, account_key(account_id), "SET in_setup = :false",
+                      "attribute_exists(pk) AND (attribute_not_exists(in_setup) OR in_setup = :true)",
+                      values={":false": False, ":true": True}, on_condition_failure=_set_up)
+
     def unchanged(self, account_id: str, token_version: int) -> Write:
         """A transaction condition: the business is unlocked and its token version still this one."""
         return check(self.table, account_key(account_id), "token_version = :version AND locked = :false",
@@ -198,6 +206,10 @@ def _closed(old: Item | None) -> HandoverError:
     if old.get("locked"):
         return AccountLocked()
     return StorageUnavailable("The business changed meanwhile; please retry")
+
+
+def _set_up(old: Item | None) -> HandoverError:
+    return NotFound("No such business") if old is None else AlreadyRecorded("The setup was completed already")
 
 
 def _no_slot(old: Item | None) -> HandoverError:

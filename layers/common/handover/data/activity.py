@@ -4,7 +4,8 @@ portal. Every item is kept once, by a condition on its own id; counters move in 
 transaction as the item they count, so they always equal what is kept.
 
     ACCT#<acct>#ACTIVITY   MONTH#<YYYY-MM>     bookings, payments, payments_amount (all currencies),
-                                               amount_<currency> (one sum per currency)
+                                               amount_<currency> (one sum per currency),
+                                               count_<currency> (payments per currency)
     ACCT#<acct>#ACTIVITY   PAYMENT#<id>        a payment: amount, currency, received_at, booking_id
     ACCT#<acct>#ACTIVITY   SITE#<origin>       a site the widget was seen on: first_seen_at
     ACCT#<acct>#ACTIVITY   STEP#<step>         an onboarding step completed: completed_at
@@ -12,7 +13,7 @@ transaction as the item they count, so they always equal what is kept.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -22,6 +23,7 @@ from handover.data.keys import account_key
 from handover.errors import AlreadyRecorded, NotFound
 
 _AMOUNT = "amount_"
+_COUNT = "count_"
 
 
 class MonthActivity(BaseModel):
@@ -30,6 +32,7 @@ class MonthActivity(BaseModel):
     payments: int = 0
     payments_amount: Decimal = Decimal(0)
     amounts: dict[str, Decimal] = {}  # by currency
+    counts: dict[str, int] = {}  # payments by currency
 
 
 class PaymentRecord(BaseModel):
@@ -58,11 +61,33 @@ def month_key(account_id: str, month: str) -> Item:
     return {"pk": _partition(account_id), "sk": f"MONTH#{month}"}
 
 
+def step_key(account_id: str, step: str) -> Item:
+    return {"pk": _partition(account_id), "sk": f"STEP#{step}"}
+
+
 def _month(item: Item) -> MonthActivity:
     return MonthActivity(month=item["sk"].removeprefix("MONTH#"), bookings=item.get("bookings", 0),
                          payments=item.get("payments", 0), payments_amount=Decimal(str(item.get("payments_amount", 0))),
                          amounts={name.removeprefix(_AMOUNT): Decimal(str(value)) for name, value in item.items()
-                                  if name.startswith(_AMOUNT)})
+                                  if name.startswith(_AMOUNT)},
+                         counts={name.removeprefix(_COUNT): int(value) for name, value in item.items()
+                                 if name.startswith(_COUNT)})
+
+
+def month_of(month: str, item: Item | None) -> MonthActivity:
+    """A month's counters from its item; zeros when nothing happened in it (no item)."""
+    return _month(item) if item else MonthActivity(month=month)
+
+
+def step_of(item: Item) -> StepRecord:
+    return StepRecord(step=item["sk"].removeprefix("STEP#"), completed_at=item["completed_at"])
+
+
+def months_up_to(now: datetime, count: int) -> list[str]:
+    """The `count` months (YYYY-MM) up to and including `now`'s (UTC), oldest first."""
+    moment = now.astimezone(UTC)
+    last = moment.year * 12 + moment.month - 1
+    return [f"{number // 12:04d}-{number % 12 + 1:02d}" for number in range(last - count + 1, last + 1)]
 
 
 class ActivityStore:
@@ -78,14 +103,13 @@ class ActivityStore:
         items, _ = self._dynamo.query(self.table, "pk = :pk AND sk BETWEEN :first AND :last",
                                       {":pk": _partition(account_id), ":first": f"MONTH#{first}",
                                        ":last": f"MONTH#{last}"}, consistent=True)
-        found = {activity.month: activity for activity in map(_month, items)}
-        return [found.get(month) or MonthActivity(month=month) for month in _months_between(first, last)]
+        found = {item["sk"].removeprefix("MONTH#"): item for item in items}
+        return [month_of(month, found.get(month)) for month in _months_between(first, last)]
 
     def last_months(self, account_id: str, count: int, now: datetime) -> list[MonthActivity]:
         """The counters of the `count` months up to and including `now`'s (UTC), oldest first."""
-        year, month = now.year, now.month
-        first = (year * 12 + month - 1) - (count - 1)
-        return self.months(account_id, f"{first // 12:04d}-{first % 12 + 1:02d}", f"{year:04d}-{month:02d}")
+        months = months_up_to(now, count)
+        return self.months(account_id, months[0], months[-1])
 
     def sites(self, account_id: str, limit: int = 100) -> list[SiteRecord]:
         """The sites the widget was seen on, in order of origin; one Query."""
@@ -94,8 +118,7 @@ class ActivityStore:
 
     def completed_steps(self, account_id: str, limit: int = 100) -> list[StepRecord]:
         """The onboarding steps completed, in order of key; one Query."""
-        return [StepRecord(step=item["sk"].removeprefix("STEP#"), completed_at=item["completed_at"])
-                for item in self._prefixed(account_id, "STEP#", limit)]
+        return [step_of(item) for item in self._prefixed(account_id, "STEP#", limit)]
 
     def _prefixed(self, account_id: str, prefix: str, limit: int) -> list[Item]:
         items, _ = self._dynamo.query(self.table, "pk = :pk AND begins_with(sk, :prefix)",
@@ -119,8 +142,8 @@ class ActivityStore:
                              **payment.model_dump(exclude_none=True)}, "attribute_not_exists(pk)",
                 on_condition_failure=lambda _old: AlreadyRecorded("This payment was recorded already")),
             update(self.table, month_key(account_id, month),
-                   "ADD payments :one, payments_amount :amount, #currency :amount",
-                   names={"#currency": f"{_AMOUNT}{payment.currency}"},
+                   "ADD payments :one, payments_amount :amount, #currency :amount, #count :one",
+                   names={"#currency": f"{_AMOUNT}{payment.currency}", "#count": f"{_COUNT}{payment.currency}"},
                    values={":one": 1, ":amount": payment.amount}),
         ]
 
@@ -129,7 +152,7 @@ class ActivityStore:
                    "attribute_not_exists(pk)", on_condition_failure=lambda _old: AlreadyRecorded("Site seen before"))
 
     def complete_step(self, account_id: str, step: str, completed_at: str) -> Write:
-        return put(self.table, {"pk": _partition(account_id), "sk": f"STEP#{step}", "completed_at": completed_at},
+        return put(self.table, {**step_key(account_id, step), "completed_at": completed_at},
                    "attribute_not_exists(pk)",
                    on_condition_failure=lambda _old: AlreadyRecorded("Step completed before"))
 

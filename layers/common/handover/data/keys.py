@@ -25,6 +25,7 @@
                                                (search items, data/search.py)
     OPERATOR#<id>      OPERATOR                an operator      lookup LOGIN#operator#<email>
     OPERATOR_EMAIL#<email>  EMAIL              claims an operator email
+    OPERATORS          OPERATOR#<id>           an operator's entry in the roster (to list them all)
     ATTEMPTS#<lookup>  W#<window>              failed logins in one window, lookup as the principal's
     LIMIT#<name>#<subject>  W#<window>         a rate counter in one window
 
@@ -32,7 +33,8 @@
 email or not) or a nickname is one Query, and so is everyone who uses an address, in every
 business (the claims of staff and customers on it: what a bounce or a complaint marks
 undeliverable). Items that should vanish carry `expires_ttl`. Bookings are explained in
-`handover.data.bookings`, the activity in `handover.data.activity`.
+`handover.data.bookings`, the activity in `handover.data.activity`, the roster in
+`handover.data.operators`.
 """
 
 from __future__ import annotations
