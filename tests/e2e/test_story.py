@@ -263,3 +263,73 @@ def _wait_for_events(dev_server: Http, customer_id: str, wanted: list[str], time
             return about
         time.sleep(0.2)
     raise AssertionError(f"not every one of {wanted} reached the bus within {timeout} s")
+
+
+def test_the_operator_story(dev_server: Http) -> None:
+    # Given an operator with the Secure role
+    operator = dev_server.call("POST", "/v1/auth/login", {"realm": "operator", "email": "operator@example.com",
+                                                          "password": "Operator-Passw0rd!"}).json()["access_token"]
+    before = dev_server.call("GET", "/v1/operator/accounts", token=operator).json()["counts"]
+
+    # When they open a business with its owner, tag it and assign it to themselves
+    opened = dev_server.call("POST", "/v1/operator/accounts", {
+        "name": "Lakeside Physio", "nickname": "lakeside", "package": "pro", "staff_slots": 2,
+        "owner": {"email": "lena@lakeside.example", "first_name": "Lena", "last_name": "Lake"}}, token=operator)
+    assert opened.status == 201, opened.body
+    account = opened.json()["account"]
+    assert (account["status"], account["owner"]["status"]) == ("new", "unclaimed")
+    me = next(item["id"] for item in dev_server.call("GET", "/v1/operator/operators", token=operator).json()["items"]
+              if item["email"] == "operator@example.com")
+    patched = dev_server.call("PATCH", f"/v1/operator/accounts/{account['id']}", {"tags": ["physio"],
+                                                                                   "operators": [me]}, token=operator)
+    assert patched.status == 200, patched.body
+
+    # Then it is counted as new, and found by its tag, by a query and among the operator's own
+    counts = dev_server.call("GET", "/v1/operator/accounts", token=operator).json()["counts"]
+    assert counts["new"] == before["new"] + 1
+    for query in ("?tag=physio", "?q=lakes", "?mine=true", "?q=lena%40lake&status=new"):
+        found = dev_server.call("GET", f"/v1/operator/accounts{query}", token=operator).json()["items"]
+        assert account["id"] in [item["id"] for item in found], query
+
+    # When the operator invites the owner, and the owner claims the account from the email
+    invited = dev_server.call("POST", f"/v1/operator/accounts/{account['id']}/owner/invite", {}, token=operator)
+    assert invited.status == 202, invited.body
+    owner = _claim_from_outbox(dev_server, "lena@lakeside.example", "Lakeside-Owner-77")
+
+    # And the owner adds a staff member, who claims theirs too; the last slot is then taken
+    added = dev_server.call("POST", "/v1/staff", {"email": "sam@lakeside.example", "first_name": "Sam",
+                                                  "last_name": "Shore", "perms": ["customers:read"]}, token=owner)
+    assert added.status == 201, added.body
+    member = added.json()["staff"]
+    _claim_from_outbox(dev_server, "sam@lakeside.example", "Lakeside-Staff-88")
+    full = dev_server.call("POST", "/v1/staff", {"email": "extra@lakeside.example", "first_name": "E",
+                                                 "last_name": "X", "perms": ["customers:read"]}, token=owner)
+    assert (full.status, full.json()["code"]) == (409, "staff_limit_reached")
+    staff = dev_server.call("GET", f"/v1/operator/accounts/{account['id']}/staff", token=operator).json()["items"]
+    assert sorted((item["email"], item["status"]) for item in staff) == [
+        ("lena@lakeside.example", "active"), ("sam@lakeside.example", "active")]
+
+    # When the operator logs in as the staff member and reads the customers
+    acting = dev_server.call("POST", f"/v1/operator/accounts/{account['id']}/login-as",
+                             {"staff_id": member["id"], "reason": "e2e operator story"}, token=operator)
+    assert acting.status == 200, acting.body
+    assert dev_server.call("GET", "/v1/customers", token=acting.json()["access_token"]).status == 200
+
+    # Then the business's history tells the story, newest first, with the operator on every entry of theirs
+    history = dev_server.call("GET", f"/v1/operator/accounts/{account['id']}/history",
+                              token=operator).json()["items"]
+    actions = [entry["action"] for entry in history]
+    assert actions == ["operator.login_as", "staff.claimed", "staff.claimed", "owner.invite_sent", "account.updated",
+                       "account.created"]
+    assert all(entry["actor"]["email"] == "operator@example.com" for entry in history
+               if entry["actor"]["realm"] == "operator")
+
+
+def _claim_from_outbox(dev_server: Http, email: str, password: str) -> str:
+    """Claims the account from the newest link emailed to `email`; the access token it gives."""
+    sent = dev_server.call("GET", f"/_local/outbox?to={email}").json()[0]
+    link = next(url for url in sent["links"] if "token=" in url).split("token=")[1]
+    claimed = dev_server.call("POST", "/v1/auth/claim", {"token": link, "password": password})
+    assert claimed.status == 200, claimed.body
+    token: str = claimed.json()["access_token"]
+    return token
