@@ -57,6 +57,7 @@ STATE_DEPENDENT = {
     ("POST", "/v1/customers/{id}/password-reset"): ["423"],
     ("POST", "/v1/operator/accounts/{id}/login-as"): ["423"],
     ("POST", "/v1/operator/accounts/{id}/owner/password-reset"): ["423"],
+    ("POST", "/v1/operator/accounts/{id}/owner/invite"): ["423"],
     # 422 password_policy: the policy (the business's profile, the blocklist, the email's local
     # part) is the business's and the customer's, not the schema's; 423 as above.
     ("PUT", "/v1/customers/{id}/password"): ["422", "423"],
@@ -68,6 +69,8 @@ STATE_DEPENDENT = {
     # ... and 422 filters_not_combinable: at most one of q, tag and mine, which a schema of
     # independent query parameters cannot state.
     ("GET", "/v1/operator/accounts"): ["422"],
+    ("GET", "/v1/operator/accounts/{id}/staff"): ["422"],
+    ("GET", "/v1/staff"): ["422"],
     # 422 password_policy for the new password, as above; 423 as above.
     ("PUT", "/v1/me/password"): ["422", "423"],
     # 422 validation_error: custom field values are checked against the business's definitions

@@ -88,6 +88,15 @@ CustomFields = Annotated[dict[Annotated[str, StringConstraints(min_length=1, max
                          Field(max_length=50)]
 
 
+def whole_number(value: object) -> object:
+    """A JSON integer, which may be written 7 or 7.0 (not "7", not true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
 def iso(epoch_seconds: int) -> str:
     return datetime.fromtimestamp(epoch_seconds, UTC).isoformat().replace("+00:00", "Z")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from handover.accounts.standing import send_links_allowed, status_of
-from handover.contract.common import PRINTABLE, Body, EmailAddress, Name, Reason, iso, printable
+from handover.contract.common import PRINTABLE, Body, EmailAddress, Name, Reason, iso, printable, whole_number
 from handover.data.accounts import AccountRecord, AccountStatus
 from handover.data.history import HistoryRecord
 from handover.data.principals import StaffRecord, StaffStatus
@@ -20,7 +21,7 @@ Package = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
                 AfterValidator(printable), PRINTABLE]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-StaffSlots = Annotated[int, Field(ge=1, le=1000)]
+StaffSlots = Annotated[int, Field(ge=1, le=1000), BeforeValidator(whole_number)]
 OperatorId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 NULLABLE = frozenset({"note", "send_links"})
 MAX_TAGS = 10
@@ -45,15 +46,15 @@ class CreateAccountRequest(Body):
 
 
 class AccountPatch(Body):
-    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | SkipJsonSchema[None] = None
     note: Note | None = None
-    nickname: Nickname | None = None
-    send_links: bool | None = None
-    secure: bool | None = None
-    is_template: bool | None = None
-    package: Package | None = None
-    staff_slots: StaffSlots | None = None
-    operators: Annotated[list[OperatorId], Field(max_length=MAX_OPERATORS)] | None = None
+    nickname: Nickname | SkipJsonSchema[None] = None
+    send_links: StrictBool | None = None
+    secure: StrictBool | SkipJsonSchema[None] = None
+    is_template: StrictBool | SkipJsonSchema[None] = None
+    package: Package | SkipJsonSchema[None] = None
+    staff_slots: StaffSlots | SkipJsonSchema[None] = None
+    operators: Annotated[list[OperatorId], Field(max_length=MAX_OPERATORS)] | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _nulls_clear_only_what_may_be_unset(self) -> AccountPatch:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from handover.contract.common import Body, EmailAddress
+from handover.contract.common import Body, EmailAddress, whole_number
 from handover.contract.urls import Origins, PortalUrl, WebUrl
 from handover.customers.fields import MAX_FIELDS, FieldDefinition
 from handover.data.accounts import AccountRecord, PasswordProfile
@@ -15,17 +15,8 @@ from handover.data.accounts import AccountRecord, PasswordProfile
 COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 
 
-def _whole_number(value: object) -> object:
-    """A JSON integer, which may be written 7 or 7.0 (not "7", not true)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be a whole number")
-    return value
-
-
-InviteLinkDays = Annotated[int, Field(ge=1, le=30), BeforeValidator(_whole_number)]
-ResetLinkMinutes = Annotated[int, Field(ge=15, le=1440), BeforeValidator(_whole_number)]
+InviteLinkDays = Annotated[int, Field(ge=1, le=30), BeforeValidator(whole_number)]
+ResetLinkMinutes = Annotated[int, Field(ge=15, le=1440), BeforeValidator(whole_number)]
 NOT_CLEARABLE = ("invite_link_days", "reset_link_minutes", "password_profile", "return_to_origins")
 
 
