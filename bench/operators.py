@@ -290,5 +290,45 @@ def _actions(world: World, figures: OperatorFigures, progress: Callable[[str], N
     operator("owner password reset", ("POST", "/v1/operator/accounts/{id}/owner/password-reset"), 202,
              [call("POST", f"/v1/operator/accounts/{account}/owner/password-reset") for account in (one, template)],
              "sends the link")
+    if world.gateway.match("GET", "/v1/operator/accounts/{id}/staff"):
+        operator("a business's staff", ("GET", "/v1/operator/accounts/{id}/staff"), 200,
+                 [call("GET", f"{path}/staff")] * 2, "a page of them")
+    if world.gateway.match("POST", "/v1/operator/accounts/{id}/owner/invite"):
+        operator("owner invite", ("POST", "/v1/operator/accounts/{id}/owner/invite"), 202,
+                 [call("POST", f"/v1/operator/accounts/{account}/owner/invite") for account in (next(ids), next(ids))],
+                 "the unclaimed owner's claim link")
+    if world.gateway.match("POST", "/v1/staff"):
+        _staff_actions(world, operator)
     figures.missing = [route for route in LATER_ROUTES if world.gateway.match(*route) is None]
     runtime.cache_clear()
+
+
+def _staff_actions(world: World, operator: Callable[..., None]) -> None:
+    """The owner's staff routes, as Demo Studio's owner (two of its five slots free): two members
+    added, read, changed, invited again and removed."""
+    owner = world.owner_token
+
+    def call(method: str, target: str, body: Any = None) -> Request:
+        return lambda: world.call(method, target, body, token=owner)
+
+    added: list[str] = []
+
+    def add() -> tuple[int, Any]:
+        email = f"{unique('bench-staff-')}@example.com"
+        status, body = world.call("POST", "/v1/staff", {"email": email, "first_name": "Sam", "last_name": "Staff",
+                                                       "perms": ["customers:read"]}, token=owner)
+        if status == 201:
+            added.append(body["staff"]["id"])
+        return status, body
+
+    operator("owner: list staff", ("GET", "/v1/staff"), 200, [call("GET", "/v1/staff")] * 2)
+    operator("owner: add staff", ("POST", "/v1/staff"), 201, [add, add], "takes a slot; sends the claim link")
+    operator("owner: read a member", ("GET", "/v1/staff/{id}"), 200,
+             [call("GET", f"/v1/staff/{member}") for member in added])
+    operator("owner: change a member", ("PATCH", "/v1/staff/{id}"), 200,
+             [call("PATCH", f"/v1/staff/{member}", {"perms": ["customers:read", "customers:write"]})
+              for member in added])
+    operator("owner: invite a member again", ("POST", "/v1/staff/{id}/invite"), 202,
+             [call("POST", f"/v1/staff/{member}/invite") for member in added], "revokes the older link")
+    operator("owner: remove a member", ("DELETE", "/v1/staff/{id}"), 204,
+             [call("DELETE", f"/v1/staff/{member}") for member in added], "frees the slot; their sessions end")
