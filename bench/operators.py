@@ -60,7 +60,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "q and status": {"q": "m", "status": "active"},
 }
 HELPDESK = {"realm": "operator", "email": "helpdesk@example.com", "password": "Helpdesk-Passw0rd!"}
-# Operator and owner routes other branches are adding (issue 10): measured once the template has them.
+# Operator and owner routes other branches are adding (issue 10): each measured when the template has it.
 LATER_ROUTES = [("GET", "/v1/operator/accounts/{id}/staff"), ("POST", "/v1/operator/accounts/{id}/owner/invite"),
                 ("GET", "/v1/operator/accounts/{id}/activity"), ("POST", "/v1/operator/accounts/{id}/setup-complete"),
                 ("GET", "/v1/operator/operators"), ("GET", "/v1/staff"), ("POST", "/v1/staff"),
@@ -254,11 +254,21 @@ def _actions(world: World, figures: OperatorFigures, progress: Callable[[str], N
         progress(f"operators: round trips, {name}")
         figures.actions.append(twice(counter, Action(name, None, expected, route, note=note), *requests))
 
+    opened: list[str] = []
+
     def opening(template: str | None = None) -> Request:
         nickname = unique("bench-open-")
-        return call("POST", "/v1/operator/accounts", {
-            "name": "Bench Opened", "nickname": nickname, **({"template_id": template} if template else {}),
-            "owner": {"email": f"{nickname}@example.com", "first_name": "Olga", "last_name": "Owner"}})
+
+        def request() -> tuple[int, Any]:
+            status, body = world.call("POST", "/v1/operator/accounts", {
+                "name": "Bench Opened", "nickname": nickname, **({"template_id": template} if template else {}),
+                "owner": {"email": f"{nickname}@example.com", "first_name": "Olga", "last_name": "Owner"}},
+                token=token)
+            if status == 201:
+                opened.append(body["account"]["id"])
+            return status, body
+
+        return request
 
     one = next(ids)
     path = f"/v1/operator/accounts/{one}"
@@ -297,6 +307,16 @@ def _actions(world: World, figures: OperatorFigures, progress: Callable[[str], N
         operator("owner invite", ("POST", "/v1/operator/accounts/{id}/owner/invite"), 202,
                  [call("POST", f"/v1/operator/accounts/{account}/owner/invite") for account in (next(ids), next(ids))],
                  "the unclaimed owner's claim link")
+    if world.gateway.match("GET", "/v1/operator/accounts/{id}/activity"):
+        operator("activity", ("GET", "/v1/operator/accounts/{id}/activity"), 200,
+                 [call("GET", f"{path}/activity")] * 2, "3 months, the onboarding checklist, the sites")
+    if world.gateway.match("POST", "/v1/operator/accounts/{id}/setup-complete"):
+        operator("setup complete", ("POST", "/v1/operator/accounts/{id}/setup-complete"), 200,
+                 [call("POST", f"/v1/operator/accounts/{account}/setup-complete") for account in opened[:2]],
+                 "a new business leaves setup")
+    if world.gateway.match("GET", "/v1/operator/operators"):
+        operator("operators (for assignments)", ("GET", "/v1/operator/operators"), 200,
+                 [call("GET", "/v1/operator/operators")] * 2)
     if world.gateway.match("POST", "/v1/staff"):
         _staff_actions(world, operator)
     figures.missing = [route for route in LATER_ROUTES if world.gateway.match(*route) is None]
