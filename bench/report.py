@@ -279,9 +279,7 @@ def operators_table(figures: OperatorFigures) -> str:
         _ratio_rows("page", figures, list(operators.QUERIES), operators.GOAL))
     trips = trips_table(figures.actions, "Part 7, continued. AWS round trips per warm operator request"
                                          " (authentication included)")
-    missing = ("not in the template yet (bench/operators.py measures each once it is): "
-               + ", ".join(f"{method} {path}" for method, path in figures.missing)) if figures.missing else ""
-    return "\n".join(part for part in (pages, ratios, trips, missing and f"  {missing}") if part)
+    return "\n".join((pages, ratios, trips))
 
 
 # -- summary -------------------------------------------------------------------------------------
