@@ -1,7 +1,8 @@
 """`make bench`: cold starts, AWS round trips, timing of existing versus unknown emails, the
-cost per monthly active customer, the directory at two sizes and the publisher's time per event,
-each printed as a table, then a summary of every figure against its goal. A measurement, not a
-test: nothing fails, noisy machines are met with medians."""
+cost per monthly active customer, the directory at two sizes, the publisher's time per event and
+the operators' roll at two sizes with the round trips of each operator action, each printed as a
+table, then a summary of every figure against its goal. A measurement, not a test: nothing
+fails, noisy machines are met with medians."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def main() -> None:
     ensure_layer_on_path()
     # Powertools warns on every in-process invocation that emits no metric (jwks, docs, failures).
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from bench import coldstart, cost, directory, publisher, report, roundtrips, timing
+    from bench import coldstart, cost, directory, operators, publisher, report, roundtrips, timing
     from bench.aws import mocked
     from bench.world import World
 
@@ -41,7 +42,9 @@ def main() -> None:
     print(report.cost_table(month), flush=True)
     print(report.directory_table(pages), flush=True)
     print(report.publisher_table(batches), flush=True)
-    print(report.summary(cold, actions, comparisons, month, pages, batches), flush=True)
+    roll = operators.measure(progress)  # a world of its own: the roll is the platform's
+    print(report.operators_table(roll), flush=True)
+    print(report.summary(cold, actions, comparisons, month, pages, batches, roll), flush=True)
     progress("done")
 
 

@@ -89,14 +89,43 @@ class WriteCost:
 
 
 @dataclass
-class DirectoryFigures:
+class Pages:
+    """Pages of one list at two or more sizes of what it lists (businesses, customers)."""
+
     pages: list[Page]
-    writes: list[WriteCost]
+
+    @property
+    def sizes(self) -> tuple[int, int]:
+        """The smallest and the largest size measured."""
+        sizes = [page.size for page in self.pages]
+        return min(sizes), max(sizes)
 
     def ratio(self, query: str, measure: Callable[[Page], float]) -> float:
+        """`measure` of the page at the largest size over the page at the smallest."""
         small, large = (next(page for page in self.pages if page.size == size and page.query == query)
-                        for size in SIZES)
+                        for size in self.sizes)
         return measure(large) / max(measure(small), 1)
+
+
+@dataclass
+class DirectoryFigures(Pages):
+    writes: list[WriteCost]
+
+
+def measure_page(world: World, counter: Counter, *, size: int, query: str, target: str, token: str,
+                 warm_up: str) -> Page:
+    """One page, as the warm second request of a fresh runtime (`warm_up` is the first)."""
+    answers: list[Any] = []
+
+    def page() -> tuple[int, Any]:
+        answers.append(world.call("GET", target, token=token))
+        return answers[-1]  # type: ignore[no-any-return]
+
+    counter.fresh_runtime()
+    counter.run(lambda: world.call("GET", warm_up, token=token))
+    calls, status = counter.run(page)
+    body = answers[-1][1] or {}
+    return Page(size, query, status, calls, len(body.get("items", [])))
 
 
 def measure(world: World, progress: Callable[[str], None]) -> DirectoryFigures:
@@ -109,17 +138,9 @@ def measure(world: World, progress: Callable[[str], None]) -> DirectoryFigures:
         progress(f"directory: a business with {size:,} customers")
         tokens[size] = _business_with(runtime(), size)
         for name, query in QUERIES.items():
-            target = "/v1/customers?" + urlencode({**query, "limit": LIMIT})
-            answers: list[Any] = []
-
-            def page(token: str = tokens[size], target: str = target, answers: list[Any] = answers) -> tuple[int, Any]:
-                answers.append(world.call("GET", target, token=token))
-                return answers[-1]  # type: ignore[no-any-return]
-
-            counter.fresh_runtime()
-            counter.run(lambda: world.call("GET", "/v1/customers?limit=1", token=tokens[SIZES[0]]))  # warm up
-            calls, status = counter.run(page)
-            pages.append(Page(size, name, status, calls, len(answers[-1][1]["items"])))
+            pages.append(measure_page(world, counter, size=size, query=name, token=tokens[size],
+                                      target="/v1/customers?" + urlencode({**query, "limit": LIMIT}),
+                                      warm_up="/v1/customers?limit=1"))
     progress("directory: the write cost of a customer's index items")
     token = tokens[SIZES[-1]]
     counter.fresh_runtime()
@@ -158,11 +179,11 @@ def _business_with(rt: Any, size: int) -> str:
                                   email_verified=True, created_at=0, updated_at=0)
         writes = [*rt.directory.principals.add(customer), *index_writes(rt.directory.search, None, customer)]
         items += [write.request()["Put"]["Item"] for write in writes]
-    _batch_put(rt.settings.directory_table, items)
+    batch_put(rt.settings.directory_table, items)
     return str(rt.sessions.issue_for(owner, account).access_token)
 
 
-def _batch_put(table: str, items: list[dict[str, Any]]) -> None:
+def batch_put(table: str, items: list[dict[str, Any]]) -> None:
     """Straight into moto's in-process table (half a million items through BatchWriteItem would
     take minutes); nothing of it is measured."""
     from moto.core import DEFAULT_ACCOUNT_ID

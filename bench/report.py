@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
-from bench import coldstart, cost, directory, publisher, timing
+from bench import coldstart, cost, directory, operators, publisher, timing
 from bench.calls import Call, capacity, names, outbox_writes, table_shapes
 from bench.coldstart import ColdStarts
 from bench.cost import MonthCost
-from bench.directory import DirectoryFigures
+from bench.directory import DirectoryFigures, Pages
+from bench.operators import OperatorFigures
 from bench.publisher import BatchTimes
 from bench.roundtrips import Action
 from bench.timing import Comparison
@@ -97,7 +99,8 @@ def _units(calls: list[Call]) -> str:
     return f"{rru:g} R / {wru:g} W"
 
 
-def trips_table(actions: list[Action]) -> str:
+def trips_table(actions: list[Action], title: str = "Part 2. AWS round trips per warm request (authentication"
+                                                       " included)") -> str:
     rows = []
     for action in actions:
         count = len(action.warm)
@@ -111,7 +114,7 @@ def trips_table(actions: list[Action]) -> str:
             f"{events} ({event_units:g} W)" if events else "-", statuses, action.note,
         ])
     return table(
-        "Part 2. AWS round trips per warm request (authentication included)",
+        title,
         ["action", "calls", "calls by name (warm)", "goal", "result", "first request adds",
          "clients built by the first request", "DynamoDB units", "events raised", "HTTP", "note"], rows,
         ["warm: the second request of a fresh runtime; the first request's one-off calls (per cold start) are"
@@ -189,11 +192,25 @@ def cost_table(month: MonthCost) -> str:
 # -- part 5 --------------------------------------------------------------------------------------
 
 
-def directory_table(figures: DirectoryFigures) -> str:
+def _page_rows(figures: Pages) -> list[list[str]]:
+    return [[page.query, f"{page.size:,}", str(page.trips), names(page.calls), str(page.items_read), f"{page.rru:g}",
+             str(page.returned), str(page.status)] for page in figures.pages]
+
+
+def _ratio_rows(label: str, figures: Pages, queries: Sequence[str], goal: float) -> list[list[str]]:
+    """Per query, the items read and the round trips at the largest size over the smallest, against `goal`."""
+    small, large = figures.sizes
     rows = []
-    for page in figures.pages:
-        rows.append([page.query, f"{page.size:,}", str(page.trips), names(page.calls), str(page.items_read),
-                     f"{page.rru:g}", str(page.returned), str(page.status)])
+    for query in queries:
+        for what, measure in (("items read", lambda page: page.items_read), ("round trips", lambda page: page.trips)):
+            ratio = figures.ratio(query, measure)
+            rows.append([f"{label}, {query}: {what} at {large:,} / {small:,}", f"{ratio:.2f}x", f"<= {goal:.2f}x",
+                         verdict(ratio <= goal)])
+    return rows
+
+
+def directory_table(figures: DirectoryFigures) -> str:
+    rows = _page_rows(figures)
     pages = table(
         f"Part 5. A directory page (limit {directory.LIMIT}) at {' and '.join(f'{n:,}' for n in directory.SIZES)}"
         " customers",
@@ -235,11 +252,53 @@ def publisher_table(batches: list[BatchTimes]) -> str:
          " of the stream (information, no goal)"])
 
 
+# -- part 7 --------------------------------------------------------------------------------------
+
+
+def operators_table(figures: OperatorFigures) -> str:
+    small, large = figures.sizes
+    rolls = "; ".join(f"{roll.size:,}: " + ", ".join(f"{count:,} {status}" for status, count in roll.counts.items())
+                      + f", {roll.due} due" for roll in figures.rolls)
+    pages = table(
+        f"Part 7. The operators' roll: a page (limit {operators.LIMIT}) of GET /v1/operator/accounts at"
+        f" {small:,} and {large:,} businesses",
+        ["filter", "businesses", "calls", "calls by name", "items read", "RRU", "returned", "HTTP"],
+        _page_rows(figures),
+        ["items read: what each Query scanned plus what each BatchGetItem and GetItem returned, the token check"
+         " included (its GetItem reads the operator)",
+         "a page: the operator; one Query on the due items (the calendar's changes, settled first); one Query on the"
+         " search items of the filter's scope (with status: on the by_search_status index); one BatchGetItem of"
+         " the businesses and their owners; the counts (GetItem)",
+         f"the roll by status (and due items when the pages were read): {rolls}; a business's next change is days"
+         " ahead of the run, so the due Query reads nothing at either size",
+         "filters: " + "; ".join(f"{name} = {urlencode(query) or '-'}" for name, query in operators.QUERIES.items())
+         + "; the caller is operator@example.com (secure)"])
+    ratios = table(
+        f"Part 7, continued. The roll at {large:,} / at {small:,} businesses",
+        ["figure", "measured", "goal", "result"],
+        _ratio_rows("page", figures, list(operators.QUERIES), operators.GOAL))
+    trips = trips_table(figures.actions, "Part 7, continued. AWS round trips per warm operator request"
+                                         " (authentication included)")
+    return "\n".join((pages, ratios, trips))
+
+
 # -- summary -------------------------------------------------------------------------------------
 
 
+def _trip_rows(label: str, actions: list[Action]) -> list[list[str]]:
+    rows = []
+    for action in actions:
+        if action.goal is None:
+            rows.append([f"{label}: {action.name.strip()}", str(len(action.warm)), "(information)",
+                         "" if action.ok else "HTTP " + ",".join(map(str, action.statuses))])
+            continue
+        rows.append([f"{label}: {action.name}", str(len(action.warm)), f"<= {action.goal}",
+                     verdict(len(action.warm) <= action.goal and action.ok)])
+    return rows
+
+
 def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost,
-            pages: DirectoryFigures, batches: list[BatchTimes]) -> str:
+            pages: DirectoryFigures, batches: list[BatchTimes], roll: OperatorFigures) -> str:
     rows = []
     for subject in cold.subjects:
         ratio = cold.ratio(subject)
@@ -247,26 +306,19 @@ def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Compariso
                      f"{subject.median:.0f} ms = {ratio:.2f}x" if ratio is not None and subject.median else "error",
                      f"<= {coldstart.GOAL_RATIO:.2f}x baseline ({cold.baseline.median or 0:.0f} ms)",
                      verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO)])
-    for action in actions:
-        if action.goal is None:
-            rows.append([f"round trips: {action.name.strip()}", str(len(action.warm)), "(information)", ""])
-            continue
-        rows.append([f"round trips: {action.name}", str(len(action.warm)), f"<= {action.goal}",
-                     verdict(len(action.warm) <= action.goal and action.ok)])
+    rows += _trip_rows("round trips", actions)
     low, high = timing.GOAL
     for comparison in comparisons:
         rows.append([f"timing: {comparison.name}", f"{comparison.ratio:.3f}", f"{low:.1f} - {high:.1f}",
                      verdict(low <= comparison.ratio <= high and comparison.ok)])
     rows.append(["cost per monthly active customer", f"${month.per_mau:.7f}", f"<= ${cost.GOAL}",
                  verdict(month.per_mau <= cost.GOAL)])
-    for query in directory.QUERIES:
-        for what, measure in (("items read", lambda page: page.items_read), ("round trips", lambda page: page.trips)):
-            ratio = pages.ratio(query, measure)
-            rows.append([f"directory page, {query}: {what} at {directory.SIZES[-1]:,} / {directory.SIZES[0]:,}",
-                         f"{ratio:.2f}x", f"<= {directory.GOAL:.2f}x", verdict(ratio <= directory.GOAL)])
+    rows += _ratio_rows("directory page", pages, list(directory.QUERIES), directory.GOAL)
     for times in batches:
         if times.size == 10:
             rows.append(["publisher: ms per event, batches of 10", f"{times.median:.3f} ms", "(information)", ""])
+    rows += _ratio_rows("operators' roll", roll, list(operators.QUERIES), operators.GOAL)
+    rows += _trip_rows("operator round trips", roll.actions)
     judged = [row for row in rows if row[3] in ("PASS", "MISS")]
     missed = sum(1 for row in judged if row[3] == "MISS")
     return table("SUMMARY", ["figure", "measured", "goal", "result"], rows,

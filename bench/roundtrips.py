@@ -70,7 +70,7 @@ class Counter:
         return self.recorder.take(), status
 
 
-def _twice(counter: Counter, action: Action, first: Request, second: Request) -> Action:
+def twice(counter: Counter, action: Action, first: Request, second: Request) -> Action:
     counter.fresh_runtime()
     action.cold, cold_status = counter.run(first)
     action.clients = list(counter.recorder.clients)
@@ -92,13 +92,13 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
     progress("round trips: login")
     _, email, _ = world.claimed_customer()
     login = world.customer_login_event(email)
-    actions.append(_twice(counter, Action("login", 3, 200, ("POST", "/v1/auth/login"),
+    actions.append(twice(counter, Action("login", 3, 200, ("POST", "/v1/auth/login"),
                                           note="customer, right password"),
                           lambda: world.send(login), lambda: world.send(login)))
 
     progress("round trips: claim")
     links = [world.invited_customer()[2] for _ in range(2)]
-    actions.append(_twice(counter, Action("claim", 3, 200, ("POST", "/v1/auth/claim"), note="invite link"),
+    actions.append(twice(counter, Action("claim", 3, 200, ("POST", "/v1/auth/claim"), note="invite link"),
                           *(lambda link=link: world.send(sample("claim", link_token=link)) for link in links)))
 
     progress("round trips: create customer")
@@ -126,7 +126,7 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
         world.create_customer(email)
     forgot = [varied(sample("forgot_password"), body={"email": email}, source_ip=f"198.51.100.{number + 1}")
               for number, email in enumerate(emails)]
-    actions.append(_twice(counter, Action("forgot-password", 4, 202, ("POST", "/v1/auth/password/forgot"),
+    actions.append(twice(counter, Action("forgot-password", 4, 202, ("POST", "/v1/auth/password/forgot"),
                                           note="existing customer; HTTP request only"),
                           lambda: world.send(forgot[0]), lambda: world.send(forgot[1])))
     messages = _queued_messages()
@@ -143,13 +143,13 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
 
         return run
 
-    actions.append(_twice(counter, Action("  its worker (reset_mailer)", None, "ok", None,
+    actions.append(twice(counter, Action("  its worker (reset_mailer)", None, "ok", None,
                                           note="per SQS message: sends the reset link"),
                           *(work(message) for message in messages[-2:])))
 
     progress("round trips: lock")
     to_lock = [world.create_customer() for _ in range(2)]
-    actions.append(_twice(counter, Action("lock", 3, 200, ("POST", "/v1/customers/{id}/lock"),
+    actions.append(twice(counter, Action("lock", 3, 200, ("POST", "/v1/customers/{id}/lock"),
                                           note="staff lock a customer"),
                           *(lambda customer=customer: world.send(
                               sample("lock_customer", access_token=owner, customer_id=customer))
@@ -157,7 +157,7 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
 
     progress("round trips: login-as")
     login_as = sample("login_as", access_token=operator, account_id=account)
-    actions.append(_twice(counter, Action("login-as", 4, 200, ("POST", "/v1/operator/accounts/{id}/login-as"),
+    actions.append(twice(counter, Action("login-as", 4, 200, ("POST", "/v1/operator/accounts/{id}/login-as"),
                                           note="operator as the owner"),
                           lambda: world.send(login_as), lambda: world.send(login_as)))
 
@@ -187,8 +187,8 @@ def _with_and_without_key(counter: Counter, name: str, status: int, route: tuple
                           request: Callable[[bool], Request]) -> list[Action]:
     """The action as the sample sends it (with Idempotency-Key, judged) and without the key (information)."""
     return [
-        _twice(counter, Action(name, 4, status, route, note="with the sample's Idempotency-Key header"),
+        twice(counter, Action(name, 4, status, route, note="with the sample's Idempotency-Key header"),
                request(True), request(True)),
-        _twice(counter, Action(f"{name}, no key", None, status, None, note="without Idempotency-Key (information)"),
+        twice(counter, Action(f"{name}, no key", None, status, None, note="without Idempotency-Key (information)"),
                request(False), request(False)),
     ]
