@@ -30,7 +30,8 @@ CHILD = Path(__file__).with_name("child.py")
 ANATOMY = Path(__file__).with_name("anatomy.py")
 BASELINE_DIR = Path(__file__).with_name("baseline")
 # The sample that stands for a function with several routes.
-SAMPLE_OF = {"reset": "forgot_password", "lock": "lock_customer", "platform_events": "platform_booking_created"}
+SAMPLE_OF = {"reset": "forgot_password", "lock": "lock_customer", "platform_events": "platform_booking_created",
+             "staff": "list_staff", "manage_staff": "add_staff", "delivery_events": "ses_delivery"}
 
 Events = Callable[[int], dict[str, Any]]  # the event of the i-th run
 

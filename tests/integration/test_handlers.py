@@ -71,12 +71,18 @@ def test_the_operator_portal_samples(api: Api) -> None:
     operator = api.login(OPERATOR)
     filled = {"access_token": operator, "account_id": api.account_id("demo")}
 
-    # When the activity, setup-complete and operators samples run
+    # When the activity, setup-complete, operators and client account samples run
     activity = invoke("activity", sample_event("activity", **filled))
     completed = invoke("setup_complete", sample_event("setup_complete", **filled))
     listed = invoke("operators", sample_event("operators", **filled))
+    opened = invoke("open_account", sample_event("open_account", **filled))
+    roll = invoke("client_accounts", sample_event("client_accounts", **filled))
+    updated = invoke("update_account", sample_event("update_account", **filled))
 
     # Then each answers as the contract says
     assert activity["statusCode"] == 200 and len(json.loads(activity["body"])["months"]) == 3
     assert completed["statusCode"] == 200 and json.loads(completed["body"])["account"]["in_setup"] is False
     assert listed["statusCode"] == 200 and len(json.loads(listed["body"])["items"]) == 2
+    assert opened["statusCode"] == 201 and json.loads(opened["body"])["account"]["nickname"] == "sample-studio"
+    assert roll["statusCode"] == 200 and json.loads(roll["body"])["counts"]["new"] == 3
+    assert updated["statusCode"] == 200 and json.loads(updated["body"])["account"]["tags"] == ["sample"]
