@@ -11,7 +11,7 @@ from typing import Any
 
 from handover.accounts.businesses import Accounts, Person, Template
 from handover.accounts.history import history_entry
-from handover.accounts.roster import SCOPE, Roster, operator_scope, tag_scope
+from handover.accounts.roster import SCOPE, Roster, operator_scope, stale_account, tag_scope
 from handover.contract.operators import (
     AccountCounts,
     AccountEnvelope,
@@ -23,18 +23,14 @@ from handover.contract.operators import (
 from handover.customers.revisions import settle
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
+from handover.data.dynamo import Dynamo, Write
 from handover.data.history import HistoryStore
 from handover.data.principals import StaffRecord
 from handover.data.search import normalise
 from handover.errors import (
-    ChangedMeanwhile,
     FiltersNotCombinable,
-    HandoverError,
     NotFound,
     SecureAccount,
-    StaffLimitReached,
-    StorageUnavailable,
     UnknownOperators,
 )
 from handover.events.outbox import event_actor
@@ -114,7 +110,7 @@ class ClientAccounts:
         if not changes:
             return self.view(account)
         changed, writes = self._roster.revision(account, changes, self._clock(),
-                                                _stale(account, changes.get("staff_slots")))
+                                                stale_account(account, changes.get("staff_slots")))
         if "nickname" in changes:
             writes += self._directory.accounts.move_nickname(account.id, account.nickname, changed.nickname)
         view = self.view(changed)
@@ -145,19 +141,6 @@ class ClientAccounts:
             details=details, retention_days=self._retention_days, now=self._clock()))
 
 
-def _stale(expected: AccountRecord, staff_slots: int | None) -> FailureFactory:
-    """What a failed condition on a business read as `expected` (and given `staff_slots`) means."""
-
-    def failure(old: Item | None) -> HandoverError:
-        if old is None:
-            return NotFound("No such business")
-        if old.get("revision", 0) != expected.revision or old.get("token_version", 1) != expected.token_version:
-            return ChangedMeanwhile()
-        if staff_slots is not None and old.get("staff_count", 1) > staff_slots:
-            return StaffLimitReached("The business has more staff than that; remove some first")
-        return StorageUnavailable("The business changed meanwhile; please retry")
-
-    return failure
 
 def cleared(caller: Caller, account: AccountRecord | None) -> AccountRecord:
     """The business read for an operator, if there is one and the operator is cleared for it."""

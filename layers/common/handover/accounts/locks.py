@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from handover.accounts.client_accounts import cleared
 from handover.accounts.history import history_entry
-from handover.accounts.roster import Roster
+from handover.accounts.roster import Roster, stale_account
 from handover.contract.events import (
     AccountData,
     AccountLockedData,
@@ -25,12 +26,11 @@ from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, Item
+from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.data.principals import CustomerRecord
-from handover.errors import HandoverError, NotFound, StorageUnavailable
 from handover.events.outbox import event_actor
-from handover.identity.callers import Caller, require_clearance, require_operator
+from handover.identity.callers import Caller, require_operator
 
 
 class Locks:
@@ -92,10 +92,15 @@ class Locks:
 
     def set_account_lock(self, caller: Caller, account_id: str, locked: bool, reason: str | None) -> AccountRecord:
         require_operator(caller)
-        account = self._directory.accounts.get(account_id)
-        if account is None:
-            raise NotFound("No such business")
-        require_clearance(caller, account)
+
+        def read() -> AccountRecord:
+            return cleared(caller, self._directory.accounts.get(account_id))
+
+        # A staff login or a booking may move the business meanwhile: then it is read and decided again.
+        return settle(lambda account: self._set_account_lock(caller, account, locked, reason), read=read)
+
+    def _set_account_lock(self, caller: Caller, account: AccountRecord, locked: bool,
+                          reason: str | None) -> AccountRecord:
         entry = history_entry(account_id=account.id, actor=caller.actor,
                               action="account.locked" if locked else "account.unlocked",
                               target={"type": "account", "id": account.id},
@@ -106,15 +111,9 @@ class Locks:
         # Either way every staff token issued before dies.
         changed, writes = self._roster.revision(
             account, {"locked": locked, "locked_reason": (reason or "") if locked else None,
-                      "token_version": account.token_version + 1}, self._clock(), _changed_meanwhile)
+                      "token_version": account.token_version + 1}, self._clock(), stale_account(account))
         self._dynamo.transact([*writes, self._history.add(entry),
                                self._customers.outbox.event("account.locked" if locked else "account.unlocked",
                                                             account_id=account.id, actor=event_actor(caller.actor),
                                                             data=data)])
         return changed
-
-
-def _changed_meanwhile(old: Item | None) -> HandoverError:
-    if old is None:
-        return NotFound()
-    return StorageUnavailable("It changed meanwhile; please retry")

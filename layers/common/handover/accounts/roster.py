@@ -26,7 +26,7 @@ from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
 from handover.data.principals import StaffRecord
 from handover.data.search import SearchEntry, entry, member_id_of, normalise, sort_key
-from handover.errors import HandoverError, StorageUnavailable
+from handover.errors import ChangedMeanwhile, HandoverError, NotFound, StaffLimitReached, StorageUnavailable
 from handover.paging import encode_position, position
 
 SCOPE = "ACCOUNTS"
@@ -134,3 +134,18 @@ class Roster:
 
 def _moved_meanwhile(_old: Item | None) -> HandoverError:
     return StorageUnavailable("The business changed meanwhile; please retry")
+
+
+def stale_account(expected: AccountRecord, staff_slots: int | None = None) -> FailureFactory:
+    """What a failed condition on a business read as `expected` (and given `staff_slots`) means."""
+
+    def failure(old: Item | None) -> HandoverError:
+        if old is None:
+            return NotFound("No such business")
+        if old.get("revision", 0) != expected.revision or old.get("token_version", 1) != expected.token_version:
+            return ChangedMeanwhile()
+        if staff_slots is not None and old.get("staff_count", 1) > staff_slots:
+            return StaffLimitReached("The business has more staff than that; remove some first")
+        return StorageUnavailable("The business changed meanwhile; please retry")
+
+    return failure
