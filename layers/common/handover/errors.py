@@ -22,6 +22,10 @@ class MalformedRequest(HandoverError):
     status, code, title = 400, "malformed_request", "The request body is not valid JSON"
 
 
+class CsvInvalid(HandoverError):
+    status, code, title = 400, "csv_invalid", "The file is not a UTF-8 CSV with a header row naming an email column"
+
+
 class Unauthenticated(HandoverError):
     status, code, title = 401, "unauthenticated", "A valid access token is required"
 
@@ -84,6 +88,22 @@ class StaffLimitReached(HandoverError):
 
 class OwnerRequired(HandoverError):
     status, code, title = 409, "owner_required", "The business's owner cannot be removed or lose a permission"
+
+
+class JobFinished(HandoverError):
+    status, code, title = 409, "job_finished", "This job has finished already"
+
+
+class JobStopped(HandoverError):
+    """A job's rows are no longer processed: it was cancelled, failed or is done."""
+
+    status, code, title = 409, "job_finished", "This job has finished already"
+
+
+class RowDone(HandoverError):
+    """A job's row was processed before (a retried batch): nothing to do."""
+
+    status, code, title = 409, "row_done", "This row was processed already"
 
 
 class AlreadyClaimed(HandoverError):
