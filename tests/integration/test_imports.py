@@ -7,7 +7,15 @@ from typing import Any
 
 from handover.runtime import Runtime
 
-from tests.conftest import DEMO_OWNER, Api, deliver_queued_work, sent_emails
+from tests.conftest import (
+    DEMO_OWNER,
+    Api,
+    add_booking,
+    deliver_queued_work,
+    publish_outbox,
+    published_events,
+    sent_emails,
+)
 
 PATH = "/v1/customers/imports"
 CSV = {"content-type": "text/csv"}
@@ -153,3 +161,49 @@ def test_an_empty_file_is_a_job_done_at_once(api: Api) -> None:
     owner = api.login(DEMO_OWNER)
     job = imported(api, owner, b"email,first_name,last_name\r\n")
     assert (job["status"], job["total"], job["processed"]) == ("done", 0, 0)
+
+
+def test_on_existing_update_sets_the_given_fields_and_never_the_status_or_verification(api: Api) -> None:
+    # Given a claimed customer (active, verified, with a password) and an unclaimed one
+    owner = api.login(DEMO_OWNER)
+    claimed, _ = api.claimed_customer(owner, "ann@example.com", first_name="Ann", last_name="Old", phone="+1 1")
+    api.create_customer(owner, "bob@example.com", first_name="Bob", last_name="Same")
+    emails_before = len(sent_emails())
+
+    # When a file names them with new names (the phone cell empty), as an update
+    job = imported(api, owner, b"email,first_name,last_name,phone\nANN@example.com,Annie,New,\n"
+                               b"bob@example.com,Bob,Same,\ncat@example.com,Cat,Fresh,\n", "?on_existing=update")
+
+    # Then the changed one is updated (only what the row gives), the unchanged one skipped
+    assert (job["updated"], job["skipped"], job["created"], job["processed"]) == (1, 1, 1, 3)
+    after = api.customer(owner, claimed["id"])
+    assert (after["first_name"], after["last_name"], after["phone"]) == ("Annie", "New", "+1 1")
+    assert (after["status"], after["email_verified"], after["email"]) == ("active", True, "ann@example.com")
+    assert names(api, owner, "new") == ["ann@example.com"]
+    assert len(sent_emails()) == emails_before
+
+
+def test_a_dry_run_update_counts_and_changes_nothing(api: Api) -> None:
+    owner = api.login(DEMO_OWNER)
+    customer = api.create_customer(owner, "ann@example.com", first_name="Ann", last_name="Old")
+    job = imported(api, owner, b"email,first_name,last_name\nann@example.com,Ann,New\n",
+                   "?on_existing=update&dry_run=true")
+    assert (job["updated"], job["processed"]) == (1, 1)
+    assert api.customer(owner, customer["id"])["last_name"] == "Old"
+
+
+def test_an_imported_customer_takes_earlier_bookings_and_raises_customer_created(api: Api) -> None:
+    # Given a booking made with an email nobody holds yet
+    owner = api.login(DEMO_OWNER)
+    add_booking(api.account_id("demo"), "ann@example.com", "b-1", "2026-11-01T10:00:00Z")
+
+    # When that email is imported
+    job = imported(api, owner, {"rows": [{"email": "ann@example.com", "first_name": "Ann", "last_name": "Smith"}]})
+
+    # Then the customer holds the booking, as a single create would, and customer.created is raised
+    assert job["created"] == 1
+    customer = api.call("GET", "/v1/customers?q=ann", token=owner).json()["items"][0]
+    assert customer["booking_count"] == 1
+    publish_outbox()
+    assert [event["detail"]["data"]["customer"]["email"] for event in published_events("customer.created")] == [
+        "ann@example.com"]

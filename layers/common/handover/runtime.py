@@ -287,7 +287,8 @@ class Runtime:
     @cached_property
     def import_rows(self) -> ImportRows:
         from handover.jobs.import_rows import ImportRows
-        return ImportRows(directory=self.directory, customers=self.customers, jobs=self.jobs)
+        return ImportRows(directory=self.directory, customers=self.customers, editor=self.profile_editor,
+                          jobs=self.jobs)
 
     @cached_property
     def cleanup(self) -> Cleanup:

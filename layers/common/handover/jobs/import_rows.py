@@ -20,23 +20,28 @@ from typing import Any
 from pydantic import ValidationError
 
 from handover.contract.customers import CreateCustomerRequest
+from handover.contract.events import EventActor
+from handover.customers.editing import ProfileEditor
 from handover.customers.fields import FieldDefinition
 from handover.customers.profiles import Customers
+from handover.customers.revisions import settle
 from handover.data.directory import Directory
 from handover.data.dynamo import Write
 from handover.data.history import Actor
 from handover.data.jobs import JobRecord, Outcome, RowError
-from handover.errors import CustomFieldsInvalid, EmailInvalid, EmailTaken, JobStopped, RowDone
+from handover.data.principals import CustomerRecord
+from handover.errors import ChangedMeanwhile, CustomFieldsInvalid, EmailInvalid, EmailTaken, JobStopped, RowDone
 from handover.events.outbox import event_actor
 from handover.jobs.jobs import Jobs
 from handover.mail.addresses import normalise_email
 
 
 class ImportRows:
-    def __init__(self, *, directory: Directory, customers: Customers, jobs: Jobs,
+    def __init__(self, *, directory: Directory, customers: Customers, editor: ProfileEditor, jobs: Jobs,
                  clock: Callable[[], float] = time.time) -> None:
         self._directory = directory
         self._customers = customers
+        self._editor = editor
         self._jobs = jobs
         self._clock = clock
 
@@ -81,24 +86,47 @@ class ImportRows:
         definitions, ledger = self._directory.customer_rules(job.account_id, email)
         if from_csv and request.custom_fields:
             request = request.model_copy(update={"custom_fields": _typed(definitions, request.custom_fields)})
-        now = int(self._clock())
-        try:
-            customer = Customers.new_customer(job.account_id, email, request, definitions, ledger, now)
-        except CustomFieldsInvalid as error:
-            return self._failed(job, [RowError(row=row, column=str(issue["loc"][-1]), code=error.code,
-                                               detail=str(issue["msg"])) for issue in error.extra["errors"]])
         if ledger.holder:
-            return self._counted(job, row, "skipped")
+            return self._existing(job, row, ledger.holder, request)
+        try:
+            customer = Customers.new_customer(job.account_id, email, request, definitions, ledger,
+                                              int(self._clock()))
+        except CustomFieldsInvalid as error:
+            return self._failed(job, _field_errors(row, error))
         if job.dry_run:
             return self._counted(job, row, "created")
-        by = job.created_by
-        actor = event_actor(Actor(realm=by.realm, id=by.id, email=by.email),
-                            Actor.model_validate(by.on_behalf_of) if by.on_behalf_of else None)
-        _, writes = self._customers.creation_writes(customer, ledger, actor)
+        _, writes = self._customers.creation_writes(customer, ledger, _actor(job))
         try:
             return self._counted(job, row, "created", writes)
         except EmailTaken:  # a customer took the email since it was read
+            return self._existing(job, row, None, request)
+
+    def _existing(self, job: JobRecord, row: int, customer_id: str | None, request: CreateCustomerRequest) -> None:
+        """An email that has a customer: skipped, or (`on_existing=update`) the row's fields set
+        through the update path (never the status, password or verification: the email stays)."""
+        if job.on_existing == "skip":
             return self._counted(job, row, "skipped")
+        given = request.model_dump(include=request.model_fields_set & {"first_name", "last_name", "phone",
+                                                                       "custom_fields"})
+
+        def update(customer: CustomerRecord) -> None:
+            try:
+                _, writes = self._editor.change_writes(customer, given, _actor(job))
+            except CustomFieldsInvalid as error:
+                return self._failed(job, _field_errors(row, error))
+            if not writes:  # nothing the row names differs
+                return self._counted(job, row, "skipped")
+            return self._counted(job, row, "updated", [] if job.dry_run else writes)
+
+        def read() -> CustomerRecord:
+            holder = customer_id or self._directory.bookings.ledger(job.account_id,
+                                                                     normalise_email(request.email)).holder
+            found = self._directory.customers.get(job.account_id, holder) if holder else None
+            if found is None:
+                raise ChangedMeanwhile()  # released meanwhile (its email changed): read the row again
+            return found
+
+        return settle(update, read=read)
 
     def _counted(self, job: JobRecord, row: int, outcome: Outcome, writes: list[Write] | None = None) -> None:
         store = self._jobs.store
@@ -107,6 +135,18 @@ class ImportRows:
 
     def _failed(self, job: JobRecord, errors: list[RowError]) -> None:
         self._counted(job, errors[0].row, "failed", self._jobs.store.row_errors(job, errors))
+
+
+def _actor(job: JobRecord) -> EventActor:
+    """Who the job's writes are by: whoever started it (an operator acting as them, under login-as)."""
+    by = job.created_by
+    return event_actor(Actor(realm=by.realm, id=by.id, email=by.email),
+                       Actor.model_validate(by.on_behalf_of) if by.on_behalf_of else None)
+
+
+def _field_errors(row: int, error: CustomFieldsInvalid) -> list[RowError]:
+    return [RowError(row=row, column=str(issue["loc"][-1]), code=error.code, detail=str(issue["msg"]))
+            for issue in error.extra["errors"]]
 
 
 def _column(loc: tuple[Any, ...] | list[Any]) -> str | None:
