@@ -207,3 +207,29 @@ def test_an_imported_customer_takes_earlier_bookings_and_raises_customer_created
     publish_outbox()
     assert [event["detail"]["data"]["customer"]["email"] for event in published_events("customer.created")] == [
         "ann@example.com"]
+
+
+def test_an_idempotency_key_repeat_answers_the_first_job_and_queues_nothing_more(api: Api) -> None:
+    owner = api.login(DEMO_OWNER)
+    body = b"email,first_name,last_name\nann@example.com,Ann,Smith\n"
+    headers = {**CSV, "idempotency-key": "import-1"}
+    first = api.call("POST", PATH, raw=body, token=owner, headers=headers)
+    again = api.call("POST", PATH, raw=body, token=owner, headers=headers)
+    other = api.call("POST", PATH, raw=body + b"bob@example.com,Bob,Jones\n", token=owner, headers=headers)
+    assert (first.status, again.status) == (202, 202)
+    assert again.json()["job"]["id"] == first.json()["job"]["id"]
+    assert (other.status, other.code) == (422, "idempotency_key_reused")
+    assert len(api.call("GET", "/v1/jobs", token=owner).json()["items"]) == 1
+    assert deliver_queued_work() == 1
+
+
+def test_json_rows_must_be_objects(api: Api) -> None:
+    owner = api.login(DEMO_OWNER)
+    reply = api.call("POST", PATH, {"rows": ["ann@example.com"]}, token=owner)
+    assert (reply.status, reply.code) == (422, "validation_error")
+
+
+def test_a_json_body_that_is_not_json_is_400(api: Api) -> None:
+    owner = api.login(DEMO_OWNER)
+    reply = api.call("POST", PATH, raw=b'{"rows": [', token=owner)
+    assert (reply.status, reply.code) == (400, "malformed_request")

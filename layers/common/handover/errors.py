@@ -140,6 +140,16 @@ class CustomFieldsInvalid(HandoverError):
         super().__init__("Some custom fields are missing or invalid", errors=errors)
 
 
+class BodyInvalid(HandoverError):
+    """A body checked by a model outside the resolver's validation (an import's JSON rows)."""
+
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        """`errors`: one `{loc, msg, type}` per problem."""
+        super().__init__("Some fields are missing or invalid", errors=errors)
+
+
 class PermissionNotGrantable(HandoverError):
     """A validation error found by whom the permissions are for, not by the request's schema."""
 

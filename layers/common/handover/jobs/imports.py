@@ -17,9 +17,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from handover.contract.jobs import MAX_ROWS, ImportRequest, JobEnvelope, JobView
 from handover.data.jobs import RETENTION_SECONDS, JobActor, JobRecord
-from handover.errors import CsvInvalid, DependencyUnavailable, PayloadTooLarge
+from handover.errors import BodyInvalid, CsvInvalid, DependencyUnavailable, MalformedRequest, PayloadTooLarge
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
 from handover.ids import new_id
@@ -124,7 +126,14 @@ def _csv_row(header: list[str], cells: list[str]) -> dict[str, Any]:
 
 def json_rows(body: bytes) -> list[tuple[int, dict[str, Any]]]:
     """The rows of `{rows: [...]}`, numbered as a CSV's would be (the first is row 2)."""
-    request = ImportRequest.model_validate_json(body)
+    try:
+        request = ImportRequest.model_validate_json(body)
+    except ValidationError as error:
+        issues = error.errors()
+        if any(issue["type"] == "json_invalid" for issue in issues):
+            raise MalformedRequest() from None
+        raise BodyInvalid([{"loc": ["body", *issue["loc"]], "msg": issue["msg"], "type": issue["type"]}
+                           for issue in issues]) from None
     return list(enumerate(request.rows, start=FIRST_DATA_ROW))
 
 
