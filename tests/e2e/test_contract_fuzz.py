@@ -80,6 +80,14 @@ STATE_DEPENDENT = {
     ("PATCH", "/v1/me"): ["422"],
     # 422 validation_error: each custom field's key may be used once, a rule JSON Schema cannot state.
     ("PUT", "/v1/settings/custom-fields"): ["422"],
+    # 409 job_finished: a job may have ended (a fuzzed cancel, or its rows all done); 422
+    # cursor_invalid as above.
+    ("POST", "/v1/jobs/{id}/cancel"): ["409"],
+    ("GET", "/v1/jobs"): ["422"],
+    ("GET", "/v1/jobs/{id}/errors"): ["422"],
+    # 400 csv_invalid: a text/csv body must be UTF-8 with an `email` column, which the document
+    # cannot state of a string.
+    ("POST", "/v1/customers/imports"): ["400"],
     # 422 validation_error: assigned operators must exist (data, not schema).
     ("PATCH", "/v1/operator/accounts/{id}"): ["422"],
 }

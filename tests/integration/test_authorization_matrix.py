@@ -18,7 +18,8 @@ Callers:
 
 Objects: `victim` is an unclaimed customer of Demo Studio; `member` an unclaimed staff member of
 Demo Studio (the `write` caller); `target` a business that is not secure, whose owner has not
-claimed it; `clinic` the secure Harbour Clinic. Public routes ignore tokens; their bodies are fixed
+claimed it; `clinic` the secure Harbour Clinic; `job` a queued import of Demo Studio (a cancel
+row's callers after the one that cancelled it find it finished: 409 job_finished). Public routes ignore tokens; their bodies are fixed
 (a valid login, a live invite link to read, unknown link tokens to claim and reset). A DELETE row's
 callers after the one that deleted find the object gone (404).
 """
@@ -36,6 +37,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.accounts.businesses import Person
+from handover.data.jobs import JobActor, JobRecord
 from handover.data.principals import CustomerRecord
 from handover.identity.sessions import Act, Sessions
 from handover.ids import new_id
@@ -67,6 +69,11 @@ POST /v1/customers/{victim}/password-reset           401  403  401  403  202   2
 PUT /v1/customers/{victim}/password                  401  403  401  403  204   204   404  403  403  403 401  401  401  401  401
 POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
+POST /v1/customers/imports                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401
+GET /v1/jobs                                         401  403  401  200  200   200   200  403  403  200 401  401  401  401  401
+GET /v1/jobs/{job}                                   401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
+GET /v1/jobs/{job}/errors                            401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
+POST /v1/jobs/{job}/cancel                           401  403  401  403  200   409   404  403  403  409 401  401  401  401  401
 GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
 PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
@@ -210,8 +217,11 @@ class World:
             "hs256": f"{hs_header}.{payload}.{_b64(hs_mac)}",
             "tamp": tampered,
         }
+        job = JobRecord(id=new_id(), account_id=demo.id, kind="import", status="queued", total=1,
+                        created_by=JobActor(realm="staff", id=demo.id), created_at=0, expires_ttl=2_000_000_000)
+        rt.dynamo.transact([rt.jobs.store.add(job)])
         self.ids = {"victim": self.victim["id"], "member": writer.id, "target": target.id, "clinic": clinic.id,
-                    "link": self.link}
+                    "link": self.link, "job": job.id}
 
     def _staff(self, account_id: str, staff_id: str) -> Any:
         staff = self.rt.directory.staff.get(account_id, staff_id)
@@ -231,6 +241,8 @@ class World:
             "POST /v1/auth/password/forgot": {"realm": "customer", "account": "demo", "email": "me@example.com"},
             "POST /v1/auth/password/reset": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
             "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},
+            "POST /v1/customers/imports": {"rows": [{"email": f"new-{caller}@example.com", "first_name": "N",
+                                                     "last_name": "C"}]},
             "PUT /v1/customers/{victim}/password": {"password": "Quiet-Meadow-Lamp-8"},
             "PATCH /v1/customers/{victim}": {"phone": "+44 20 7946 0000"},
             "PATCH /v1/me": {"phone": "+44 20 7946 0000"},
@@ -253,7 +265,7 @@ class World:
 def test_the_matrix_covers_every_route_of_the_template() -> None:
     # Every routed path of template.yaml has a row (the objects filled in), and nothing else does
     def generic(path: str) -> str:
-        for name in ("victim", "member", "target", "clinic"):
+        for name in ("victim", "member", "target", "clinic", "job"):
             path = path.replace("{" + name + "}", "{id}")
         return path.replace("{link}", "{token}")
 

@@ -22,6 +22,10 @@ class MalformedRequest(HandoverError):
     status, code, title = 400, "malformed_request", "The request body is not valid JSON"
 
 
+class CsvInvalid(HandoverError):
+    status, code, title = 400, "csv_invalid", "The file is not a UTF-8 CSV with a header row naming an email column"
+
+
 class Unauthenticated(HandoverError):
     status, code, title = 401, "unauthenticated", "A valid access token is required"
 
@@ -86,6 +90,22 @@ class OwnerRequired(HandoverError):
     status, code, title = 409, "owner_required", "The business's owner cannot be removed or lose a permission"
 
 
+class JobFinished(HandoverError):
+    status, code, title = 409, "job_finished", "This job has finished already"
+
+
+class JobStopped(HandoverError):
+    """A job's rows are no longer processed: it was cancelled, failed or is done."""
+
+    status, code, title = 409, "job_finished", "This job has finished already"
+
+
+class RowDone(HandoverError):
+    """A job's row was processed before (a retried batch): nothing to do."""
+
+    status, code, title = 409, "row_done", "This row was processed already"
+
+
 class AlreadyClaimed(HandoverError):
     status, code, title = 409, "already_claimed", "The customer has already claimed the account"
 
@@ -118,6 +138,16 @@ class CustomFieldsInvalid(HandoverError):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         """`errors`: one `{loc, msg, type}` per problem."""
         super().__init__("Some custom fields are missing or invalid", errors=errors)
+
+
+class BodyInvalid(HandoverError):
+    """A body checked by a model outside the resolver's validation (an import's JSON rows)."""
+
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        """`errors`: one `{loc, msg, type}` per problem."""
+        super().__init__("Some fields are missing or invalid", errors=errors)
 
 
 class PermissionNotGrantable(HandoverError):

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from handover.identity.passwords import Passwords
     from handover.identity.sessions import Sessions
     from handover.identity.signer import TokenSigner
+    from handover.jobs.import_rows import ImportRows
+    from handover.jobs.imports import Imports
+    from handover.jobs.jobs import Jobs
     from handover.links.claiming import Claiming
     from handover.links.mail import LinkMailer
     from handover.links.resets import PasswordResets
@@ -265,6 +268,27 @@ class Runtime:
         from handover.mail.deliverability import Deliverability
         return Deliverability(dynamo=self.dynamo, directory=self.directory, links=self.links.store,
                               configuration_set=self.settings.mail_configuration_set)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        from handover.data.jobs import JobStore
+        from handover.jobs.jobs import Jobs
+        return Jobs(dynamo=self.dynamo, store=JobStore(self.dynamo, self.settings.directory_table),
+                    outbox=self.outbox)
+
+    @cached_property
+    def imports(self) -> Imports:
+        from handover.jobs.imports import Imports
+        from handover.queue import WorkQueue
+        if not self.settings.import_queue_url:
+            raise RuntimeError("IMPORT_QUEUE_URL is not set")
+        return Imports(jobs=self.jobs, queue=WorkQueue(LazyClient(self, "sqs"), self.settings.import_queue_url))
+
+    @cached_property
+    def import_rows(self) -> ImportRows:
+        from handover.jobs.import_rows import ImportRows
+        return ImportRows(directory=self.directory, customers=self.customers, editor=self.profile_editor,
+                          jobs=self.jobs)
 
     @cached_property
     def cleanup(self) -> Cleanup:

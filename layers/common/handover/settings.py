@@ -24,6 +24,7 @@ class Settings(BaseModel):
     idempotency_table: str
     outbox_table: str
     reset_queue_url: str
+    import_queue_url: str | None = None  # the import rows' queue (IMPORT_QUEUE_URL)
     token_key_id: str
     token_issuer: str
     token_audience: str = "handover-api"

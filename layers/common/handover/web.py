@@ -70,17 +70,20 @@ def _unexpected(error: Exception) -> Response[str]:
     return problem(500, "internal_error", "Internal error", "Something went wrong on our side")
 
 
-def _refused_body(event: dict[str, Any]) -> Response[str] | None:
-    """Bodies over 64 KB, and bodies that are not JSON, are refused before anything parses them;
-    so are JSON bodies that are not an object (every body of the API is one), which Powertools
-    would otherwise read leniently (a list stands for its first item)."""
+def _refused_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES,
+                  other_types: tuple[str, ...] = ()) -> Response[str] | None:
+    """Bodies over `max_bytes` (64 KB unless a route says otherwise), and bodies that are not JSON
+    (nor one of the route's `other_types`), are refused before anything parses them; so are JSON
+    bodies that are not an object (every body of the API is one), which Powertools would
+    otherwise read leniently (a list stands for its first item)."""
     body = event.get("body") or ""
-    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
-        return problem_from(errors.PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES} bytes"))
+    if len(body) > max_bytes * (4 / 3 if event.get("isBase64Encoded") else 1):
+        return problem_from(errors.PayloadTooLarge(f"The body must be at most {max_bytes} bytes"))
     if not body:
         return None
-    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-    content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    content_type = content_type_of(event)
+    if content_type in other_types:
+        return None
     if content_type != "application/json" and not content_type.endswith("+json"):
         return problem_from(errors.UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`"))
     try:
@@ -93,19 +96,33 @@ def _refused_body(event: dict[str, Any]) -> Response[str] | None:
     return None
 
 
+def content_type_of(event: dict[str, Any]) -> str:
+    """The request's media type, lower-cased, without parameters (JSON when none is given)."""
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    return str(headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+
+
 class Resolver(APIGatewayHttpResolver):
     """The Powertools resolver, refusing bad bodies before its validation parses them."""
 
+    def __init__(self, *, max_body_bytes: int = MAX_BODY_BYTES, other_types: tuple[str, ...] = (),
+                 **options: Any) -> None:
+        super().__init__(**options)
+        self.max_body_bytes = max_body_bytes
+        self.other_types = other_types
+
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:  # type: ignore[override]
-        refusal = _refused_body(event)
+        refusal = _refused_body(event, self.max_body_bytes, self.other_types)
         if refusal is None:
             return super().resolve(event, context)
         return {"statusCode": refusal.status_code, "headers": {"Content-Type": PROBLEM_JSON},
                 "body": refusal.body, "isBase64Encoded": False}
 
 
-def build_resolver() -> Resolver:
-    app = Resolver(enable_validation=True)
+def build_resolver(*, max_body_bytes: int = MAX_BODY_BYTES, other_types: tuple[str, ...] = ()) -> Resolver:
+    """The resolver of a function; a route that takes larger bodies, or bodies other than JSON
+    (a CSV), says so here."""
+    app = Resolver(enable_validation=True, max_body_bytes=max_body_bytes, other_types=other_types)
     app.exception_handler(errors.HandoverError)(problem_from)
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.exception_handler(NotFoundError)(lambda _e: problem(404, "not_found", "Not found", "No such route"))

@@ -96,6 +96,26 @@ class ImpersonationData(BaseModel):
     expires_at: str
 
 
+class JobSummary(BaseModel):
+    """A job as it finished: its counts are final (`processed` = the sum of the outcomes)."""
+
+    id: str
+    kind: Literal["import", "invite"]
+    status: Literal["done", "cancelled", "failed"]
+    dry_run: bool
+    total: int
+    processed: int
+    created: int
+    updated: int
+    skipped: int
+    sent: int
+    failed: int
+
+
+class JobFinishedData(BaseModel):
+    job: JobSummary
+
+
 D = TypeVar("D", bound=BaseModel)
 
 
@@ -119,4 +139,5 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "account.locked": AccountLockedData,
     "account.unlocked": AccountData,
     "impersonation.started": ImpersonationData,
+    "job.finished": JobFinishedData,
 }

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from handover.contract.customers import CustomerEnvelope, CustomerView, OwnProfileUpdate, UpdateCustomerRequest
-from handover.contract.events import CustomerSummary, CustomerUpdatedData
+from handover.contract.events import CustomerSummary, CustomerUpdatedData, EventActor
 from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle, stale
@@ -26,6 +26,7 @@ from handover.data.dynamo import Dynamo, Write
 from handover.data.keys import login_lookup
 from handover.data.principals import CustomerRecord
 from handover.errors import ChangedMeanwhile, FieldNotEditable, NotFound
+from handover.events.outbox import event_actor
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
 from handover.mail.addresses import normalise_email
@@ -67,6 +68,25 @@ class ProfileEditor:
 
     def _apply(self, caller: Caller, before: CustomerRecord, given: Mapping[str, Any], receipt: Receipt,
                own: bool = False) -> CustomerEnvelope:
+        def audit(fields: list[str]) -> list[Write]:
+            # The history names the profile fields changed, not what they brought along (versions, flags).
+            return [] if own else self._customers.audit(caller, "customer.updated", before.id, fields=fields)
+
+        after, writes = self.change_writes(before, given, event_actor(caller.actor, caller.on_behalf_of), own=own,
+                                           audit=audit)
+        answer = CustomerEnvelope(customer=CustomerView.of(after))
+        # Nothing to change is still the answer an Idempotency-Key's repeat gets (and binds the key to this body).
+        if recorded := [*receipt.writes(answer.model_dump(mode="json")), *writes]:
+            self._dynamo.transact(recorded)
+        return answer
+
+    def change_writes(self, before: CustomerRecord, given: Mapping[str, Any], actor: EventActor, *,
+                      own: bool = False, audit: Callable[[list[str]], list[Write]] = lambda _fields: []
+                      ) -> tuple[CustomerRecord, list[Write]]:
+        """The customer after the change `given` (fields of an update request; `custom_fields` a
+        merge patch) and every write of it, for one transaction (none when nothing changes): the
+        customer at its next revision, its index items, a new email's claim and bookings,
+        `customer.updated`. The one update path: staff, customers and imports use it."""
         changes: dict[str, Any] = {name: given[name] for name in _PROFILE_FIELDS
                                    if name in given and given[name] != getattr(before, name)}
         email = normalise_email(given["email"]) if "email" in given else before.email
@@ -89,28 +109,20 @@ class ProfileEditor:
             writes += [*self._directory.customers.move_email_claim(before, new_email),
                        *self._directory.bookings.move(before, ledger, lambda _old: ChangedMeanwhile())]
         if not changes:
-            answer = CustomerEnvelope(customer=CustomerView.of(before))
-            # Nothing to change is still the answer an Idempotency-Key's repeat gets (and binds the key to this body).
-            if recorded := receipt.writes(answer.model_dump(mode="json")):
-                self._dynamo.transact(recorded)
-            return answer
+            return before, []
         changes["updated_at"] = int(self._clock())
         after = before.model_copy(update={**changes, "revision": before.revision + 1})
-        answer = CustomerEnvelope(customer=CustomerView.of(after))
         stored = {**changes, "lookup": login_lookup("customer", before.account_id, after.email)} \
             if "email" in changes else changes
-        self._dynamo.transact([
-            *receipt.writes(answer.model_dump(mode="json")),
+        named = sorted(name for name in changes if name in given)
+        return after, [
             self._directory.customers.change(before, stored, stale(before)),
             *index_writes(self._directory.search, before, after),
             *writes,
-            self._customers.raise_event(caller, "customer.updated", CustomerUpdatedData(
-                customer=CustomerSummary.of(after), changed=sorted(name for name in changes if name in given))),
-            # The history names the profile fields changed, not what they brought along (versions, flags).
-            *([] if own else self._customers.audit(caller, "customer.updated", before.id,
-                                                   fields=sorted(name for name in changes if name in given))),
-        ])
-        return answer
+            self._customers.outbox.event("customer.updated", account_id=before.account_id, actor=actor,
+                                         data=CustomerUpdatedData(customer=CustomerSummary.of(after), changed=named)),
+            *audit(named),
+        ]
 
     @staticmethod
     def _email_change(before: CustomerRecord, email: str, ledger: EmailLedger) -> dict[str, Any]:

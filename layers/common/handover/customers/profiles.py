@@ -20,13 +20,14 @@ from handover.contract.events import (
     CustomerCreatedData,
     CustomerInvitedData,
     CustomerSummary,
+    EventActor,
     PasswordResetData,
 )
-from handover.customers.fields import checked_values
+from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
-from handover.data.bookings import BookingRecord
+from handover.data.bookings import BookingRecord, EmailLedger
 from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo, Write
 from handover.data.history import HistoryStore
@@ -46,7 +47,7 @@ from handover.identity import password_policy
 from handover.identity.callers import Caller, forbid_impersonation
 from handover.identity.passwords import Passwords
 from handover.ids import new_id
-from handover.links.mail import LinkMailer
+from handover.links.mail import Letter, LinkMailer
 from handover.mail.addresses import normalise_email
 from handover.paging import encode_position, position
 
@@ -78,30 +79,14 @@ class Customers:
         email = normalise_email(request.email)
         now = int(self._clock())
         definitions, ledger = self._directory.customer_rules(account_id, email)
-        customer = CustomerRecord(
-            id=new_id(now), account_id=account_id, email=email, first_name=request.first_name,
-            last_name=request.last_name, phone=request.phone,
-            custom_fields=checked_values(definitions, request.custom_fields or {}),
-            booking_count=ledger.pending, attached_bookings=ledger.unattached(), created_at=now, updated_at=now,
-        )
-        writes = [self._directory.bookings.take(ledger, customer.id, lambda _old: ChangedMeanwhile()),
-                  *self.audit(caller, "customer.created", customer.id)]
+        customer = self.new_customer(account_id, email, request, definitions, ledger, now)
         letter = self._link_mailer.prepare("invite", self.account_of(caller), customer) if request.invite else None
-        if letter:
-            # Written as it would be had the invite followed the creation (the link expects that revision).
-            customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version,
-                                                   "revision": customer.revision + 1, "last_link": letter.last_link})
-            writes += [letter.write, *self.audit(caller, "customer.invite_sent", customer.id)]
+        customer, writes = self.creation_writes(customer, ledger, event_actor(caller.actor, caller.on_behalf_of),
+                                                letter=letter, audit=lambda action: self.audit(caller, action,
+                                                                                               customer.id))
         invite = InviteOutcome(sent=True, expires_at=iso(letter.link.expires_at)) if letter else None
-        writes.append(self.raise_event(caller, "customer.created", CustomerCreatedData(
-            customer=CustomerSummary.of(customer), invited=letter is not None)))
-        if letter:
-            writes.append(self.raise_event(caller, "customer.invited", CustomerInvitedData(
-                customer=CustomerSummary.of(customer), expires_at=iso(letter.link.expires_at))))
         created = CustomerCreated(customer=CustomerView.of(customer), invite=invite)
-        self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")),
-                               *self._directory.principals.add(customer),
-                               *index_writes(self._directory.search, None, customer), *writes])
+        self._dynamo.transact([*receipt.writes(created.model_dump(mode="json")), *writes])
         if letter:
             try:
                 self._link_mailer.deliver(letter)
@@ -112,6 +97,42 @@ class Customers:
                                                      "customer": unsent})
                 receipt.amend(created.model_dump(mode="json"))
         return created
+
+    @staticmethod
+    def new_customer(account_id: str, email: str, request: CreateCustomerRequest,
+                     definitions: list[FieldDefinition], ledger: EmailLedger, now: int) -> CustomerRecord:
+        """The customer a create makes of `request` (its email normalised), its custom fields
+        checked against the business's definitions; with the bookings nobody held under its email."""
+        return CustomerRecord(
+            id=new_id(now), account_id=account_id, email=email, first_name=request.first_name,
+            last_name=request.last_name, phone=request.phone,
+            custom_fields=checked_values(definitions, request.custom_fields or {}),
+            booking_count=ledger.pending, attached_bookings=ledger.unattached(), created_at=now, updated_at=now,
+        )
+
+    def creation_writes(self, customer: CustomerRecord, ledger: EmailLedger, actor: EventActor, *,
+                        letter: Letter | None = None,
+                        audit: Callable[[str], list[Write]] = lambda _action: []) -> tuple[CustomerRecord, list[Write]]:
+        """Every write of a customer's creation, for one transaction: the customer and the claim on
+        its email, its directory index items, the bookings it takes, `customer.created` (and, with
+        an invite `letter`, the link and `customer.invited`). The one create path: the single
+        create and imports both use it. Returns the customer as written (invited, with a letter)."""
+        writes = [self._directory.bookings.take(ledger, customer.id, lambda _old: ChangedMeanwhile()),
+                  *audit("customer.created")]
+        if letter:
+            # Written as it would be had the invite followed the creation (the link expects that revision).
+            customer = customer.model_copy(update={"status": "invited", "link_version": letter.link.link_version,
+                                                   "revision": customer.revision + 1, "last_link": letter.last_link})
+            writes += [letter.write, *audit("customer.invite_sent")]
+        writes.append(self.outbox.event("customer.created", account_id=customer.account_id, actor=actor,
+                                        data=CustomerCreatedData(customer=CustomerSummary.of(customer),
+                                                                 invited=letter is not None)))
+        if letter:
+            writes.append(self.outbox.event("customer.invited", account_id=customer.account_id, actor=actor,
+                                            data=CustomerInvitedData(customer=CustomerSummary.of(customer),
+                                                                     expires_at=iso(letter.link.expires_at))))
+        return customer, [*self._directory.principals.add(customer),
+                          *index_writes(self._directory.search, None, customer), *writes]
 
     def detail(self, caller: Caller, customer_id: str) -> tuple[CustomerRecord, list[BookingRecord]]:
         """The customer and their newest bookings (`booking_count` counts them all)."""

@@ -1,0 +1,80 @@
+"""Bodies of the job routes and of the inline import (../shared/docs/api.md, jobs and imports)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from handover.contract.common import Body, iso
+from handover.data.jobs import JobRecord, RowError
+
+MAX_ROWS = 100_000
+
+
+class ImportRequest(Body):
+    """The JSON form of an import; each row is checked as `POST /v1/customers` checks a body."""
+
+    rows: list[dict[str, Any]] = Field(max_length=MAX_ROWS, description="Rows of `{email, first_name, last_name, "
+                                       "phone?, custom_fields?}`, checked one by one (errors by row)")
+
+
+class JobPerson(BaseModel):
+    realm: Literal["staff", "operator"]
+    id: str
+    email: str | None = None
+
+
+class JobView(BaseModel):
+    id: str
+    kind: Literal["import", "invite"]
+    status: Literal["queued", "running", "done", "cancelled", "failed"]
+    dry_run: bool
+    on_existing: Literal["skip", "update"]
+    total: int
+    processed: int = Field(description="Always `created + updated + skipped + sent + failed`")
+    created: int
+    updated: int
+    skipped: int
+    sent: int
+    failed: int
+    created_by: JobPerson
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None = Field(description="Why the whole job failed, or null")
+
+    @classmethod
+    def of(cls, record: JobRecord) -> JobView:
+        return cls(**record.model_dump(include={"id", "kind", "status", "dry_run", "on_existing", "total",
+                                                "processed", "created", "updated", "skipped", "sent", "failed",
+                                                "error"}),
+                   created_by=JobPerson(**record.created_by.model_dump(include={"realm", "id", "email"})),
+                   created_at=iso(record.created_at),
+                   started_at=iso(record.started_at) if record.started_at is not None else None,
+                   finished_at=iso(record.finished_at) if record.finished_at is not None else None)
+
+
+class JobEnvelope(BaseModel):
+    job: JobView
+
+
+class JobPage(BaseModel):
+    items: list[JobView]
+    next_cursor: str | None
+
+
+class RowErrorView(BaseModel):
+    row: int = Field(description="The data row's number: the header is row 1, the first data row 2")
+    column: str | None = None
+    code: str
+    detail: str
+
+    @classmethod
+    def of(cls, record: RowError) -> RowErrorView:
+        return cls(**record.model_dump())
+
+
+class RowErrorPage(BaseModel):
+    items: list[RowErrorView]
+    next_cursor: str | None
