@@ -18,7 +18,7 @@ tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
 
-JobId = Annotated[str, Path(min_length=1, max_length=64)]
+JobId = Annotated[str, Path(min_length=1)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
