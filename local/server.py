@@ -266,8 +266,8 @@ def main() -> None:
     print(f"  Events       {server.base_url}/_local/events   (what Handover put on its bus, ?detail_type= to filter;"
           " POST an EventBridge event to deliver it to the functions whose rules match)")
     print(f"  Schedules    every {schedule_seconds:g} s (LOCAL_SCHEDULE_SECONDS), or now: make invoke FN=cleanup")
-    print("  Queues       polled continuously (forgot-password emails and import rows are worked off a moment after"
-          " the 202), and the outbox stream too (events reach the bus a moment after the change)")
+    print("  Queues       polled continuously (forgot-password emails, import rows and bulk invites are worked off"
+          " a moment after the 202), and the outbox stream too (events reach the bus a moment after the change)")
     print(f"  AWS (moto)   {os.environ['AWS_ENDPOINT_URL']}   (for the aws CLI: --endpoint-url, credentials"
           f" local/local, region {REGION}; tables handover-local-*)")
     print("  Seed logins (POST /v1/auth/login):")

@@ -88,6 +88,9 @@ STATE_DEPENDENT = {
     # 400 csv_invalid: a text/csv body must be UTF-8 with an `email` column, which the document
     # cannot state of a string.
     ("POST", "/v1/customers/imports"): ["400"],
+    # 422 validation_error: exactly one of `ids` and `status`, and distinct ids, rules the
+    # document does not state.
+    ("POST", "/v1/customers/invites"): ["422"],
     # 422 validation_error: assigned operators must exist (data, not schema).
     ("PATCH", "/v1/operator/accounts/{id}"): ["422"],
 }

@@ -70,6 +70,7 @@ PUT /v1/customers/{victim}/password                  401  403  401  403  204   2
 POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
 POST /v1/customers/imports                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401
+POST /v1/customers/invites                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401
 GET /v1/jobs                                         401  403  401  200  200   200   200  403  403  200 401  401  401  401  401
 GET /v1/jobs/{job}                                   401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
 GET /v1/jobs/{job}/errors                            401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
@@ -243,6 +244,7 @@ class World:
             "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},
             "POST /v1/customers/imports": {"rows": [{"email": f"new-{caller}@example.com", "first_name": "N",
                                                      "last_name": "C"}]},
+            "POST /v1/customers/invites": {"ids": [f"no-such-customer-{caller}"]},
             "PUT /v1/customers/{victim}/password": {"password": "Quiet-Meadow-Lamp-8"},
             "PATCH /v1/customers/{victim}": {"phone": "+44 20 7946 0000"},
             "PATCH /v1/me": {"phone": "+44 20 7946 0000"},

@@ -35,10 +35,11 @@ def job(api: Api, token: str, job_id: str) -> dict[str, Any]:
     return found
 
 
-def queued_batches() -> list[dict[str, Any]]:
-    """The import queue's messages, taken off it, as SQS records for the worker."""
+def queued_batches(queue: str = "IMPORT_QUEUE_URL", entries: str = "rows") -> list[dict[str, Any]]:
+    """A job queue's messages (the import's unless named), taken off it, as SQS records for the
+    worker, in row order."""
     sqs = boto3.client("sqs")
-    url = os.environ["IMPORT_QUEUE_URL"]
+    url = os.environ[queue]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     records = []
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
@@ -48,12 +49,13 @@ def queued_batches() -> list[dict[str, Any]]:
                             "body": message["Body"], "attributes": {}, "messageAttributes": {},
                             "md5OfBody": message["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": arn,
                             "awsRegion": "eu-west-1"})
-    return sorted(records, key=lambda record: json.loads(record["body"])["rows"][0]["row"])
+    return sorted(records, key=lambda record: json.loads(record["body"])[entries][0]["row"])
 
 
-def run_worker(*records: dict[str, Any]) -> list[str]:
-    """Hand the records to the import worker as one batch; the ids it reports failed."""
-    worker = next(function for function in functions() if function.name == "import_worker")
+def run_worker(*records: dict[str, Any], name: str = "import_worker") -> list[str]:
+    """Hand the records to a job worker (the import's unless named) as one batch; the ids it
+    reports failed."""
+    worker = next(function for function in functions() if function.name == name)
     try:
         response = handler_of(worker)({"Records": list(records)}, LambdaContext(function_name=worker.logical_id))
     except BatchProcessingError:  # every record failed: Lambda hands the whole batch back to SQS

@@ -234,5 +234,11 @@ class SigningUnavailable(DependencyUnavailable):
     code, title = "signing_unavailable", "Token signing is unavailable; please retry"
 
 
+class SendRateBusy(DependencyUnavailable):
+    """The bulk send rate stayed full longer than a worker waits: the batch is retried later."""
+
+    code, title = "send_rate_busy", "The email send rate is used up; please retry"
+
+
 class EmailUnavailable(DependencyUnavailable):
     code, title = "email_unavailable", "The email could not be sent; please retry"

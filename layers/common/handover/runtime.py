@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from handover.identity.signer import TokenSigner
     from handover.jobs.import_rows import ImportRows
     from handover.jobs.imports import Imports
+    from handover.jobs.invite_rows import InviteRows
+    from handover.jobs.invites import Invites
     from handover.jobs.jobs import Jobs
     from handover.links.claiming import Claiming
     from handover.links.mail import LinkMailer
@@ -289,6 +291,23 @@ class Runtime:
         from handover.jobs.import_rows import ImportRows
         return ImportRows(directory=self.directory, customers=self.customers, editor=self.profile_editor,
                           jobs=self.jobs)
+
+    @cached_property
+    def invites(self) -> Invites:
+        from handover.jobs.invites import Invites
+        from handover.queue import WorkQueue
+        if not self.settings.invite_queue_url:
+            raise RuntimeError("INVITE_QUEUE_URL is not set")
+        return Invites(jobs=self.jobs, directory=self.directory,
+                       queue=WorkQueue(LazyClient(self, "sqs"), self.settings.invite_queue_url))
+
+    @cached_property
+    def invite_rows(self) -> InviteRows:
+        from handover.data.limits import LimitStore
+        from handover.jobs.invite_rows import InviteRows, SendRate
+        rate = SendRate(LimitStore(self.dynamo, self.settings.directory_table), self.settings.email_send_rate)
+        return InviteRows(directory=self.directory, customers=self.customers, link_mailer=self.link_mailer,
+                          jobs=self.jobs, rate=rate)
 
     @cached_property
     def cleanup(self) -> Cleanup:

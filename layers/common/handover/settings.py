@@ -25,6 +25,9 @@ class Settings(BaseModel):
     outbox_table: str
     reset_queue_url: str
     import_queue_url: str | None = None  # the import rows' queue (IMPORT_QUEUE_URL)
+    invite_queue_url: str | None = None  # the bulk invites' queue (INVITE_QUEUE_URL)
+    # Bulk invites sent per second at most, all jobs and workers together (EmailSendRate).
+    email_send_rate: int = Field(default=10, ge=1, le=1000)
     token_key_id: str
     token_issuer: str
     token_audience: str = "handover-api"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, iso
 from handover.data.jobs import JobRecord, RowError
@@ -17,6 +18,28 @@ class ImportRequest(Body):
 
     rows: list[dict[str, Any]] = Field(max_length=MAX_ROWS, description="Rows of `{email, first_name, last_name, "
                                        "phone?, custom_fields?}`, checked one by one (errors by row)")
+
+
+MAX_INVITE_IDS = 1000
+
+
+class InvitesRequest(Body):
+    """Bulk invites: the customers named, or every customer with a status (exactly one of them)."""
+
+    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
+                   Field(min_length=1, max_length=MAX_INVITE_IDS, json_schema_extra={"uniqueItems": True})] \
+        | SkipJsonSchema[None] = Field(default=None, description="Distinct customer ids (an unknown one counts as "
+                                                                 "failed, `not_found`)")
+    status: Literal["unclaimed", "invited"] | SkipJsonSchema[None] = Field(
+        default=None, description="Every customer with this status (`invited`: resend)")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> InvitesRequest:
+        if (self.ids is None) == (self.status is None):
+            raise ValueError("give exactly one of ids and status")
+        if self.ids is not None and len(set(self.ids)) != len(self.ids):
+            raise ValueError("ids must be distinct")
+        return self
 
 
 class JobPerson(BaseModel):

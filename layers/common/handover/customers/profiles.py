@@ -164,14 +164,9 @@ class Customers:
 
     def _send_link(self, caller: Caller, customer: CustomerRecord, kind: LinkKind, new_email: str | None,
                    receipt: Receipt) -> LinkRecord:
-        if customer.status == "locked":
-            raise CustomerLocked()
-        if kind == "invite" and (customer.status == "active" or customer.password_hash):
-            raise AlreadyClaimed()
         if new_email == customer.email:
             new_email = None
-        if not new_email and customer.email_undeliverable:
-            raise EmailUndeliverable()
+        sendable(customer, kind, new_email)
         invited = customer.model_copy(update={"status": "invited", "email": new_email or customer.email})
 
         def announced(link: LinkRecord) -> list[Write]:
@@ -181,6 +176,19 @@ class Customers:
         return self._link_mailer.send(kind, self.account_of(caller), customer, new_email=new_email, receipt=receipt,
                                       extra_writes=self.audit(caller, f"customer.{kind}_sent", customer.id),
                                       with_link=announced)
+
+    def invite_writes(self, account: AccountRecord, customer: CustomerRecord,
+                      actor: EventActor) -> tuple[Letter, list[Write]]:
+        """A bulk invite's: the single invite's rules (refused as it refuses them) and writes (the
+        link, every earlier link revoked, `customer.invited`), for a transaction the caller adds
+        to; deliver the letter once it commits."""
+        sendable(customer, "invite", None)
+        letter, writes = self._link_mailer.issue("invite", account, customer)
+        invited = customer.model_copy(update={"status": "invited"})
+        writes.append(self.outbox.event("customer.invited", account_id=customer.account_id, actor=actor,
+                                        data=CustomerInvitedData(customer=CustomerSummary.of(invited),
+                                                                 expires_at=iso(letter.link.expires_at))))
+        return letter, writes
 
     def set_password(self, caller: Caller, customer_id: str, password: str) -> None:
         """Staff set the password directly: every session of the customer dies; the customer still
@@ -225,3 +233,14 @@ class Customers:
         """Actions taken under login-as are written to the business's history, with both identities."""
         return impersonated(self._history, caller, action, {"type": "customer", "id": customer_id},
                             details=details, retention_days=self._retention_days, now=self._clock())
+
+
+def sendable(customer: CustomerRecord, kind: LinkKind, new_email: str | None) -> None:
+    """Whether a link may go to the customer: never while locked, an invite never once claimed,
+    nothing to an address known to be undeliverable (unless the email is being corrected)."""
+    if customer.status == "locked":
+        raise CustomerLocked()
+    if kind == "invite" and (customer.status == "active" or customer.password_hash):
+        raise AlreadyClaimed()
+    if not new_email and customer.email_undeliverable:
+        raise EmailUndeliverable()

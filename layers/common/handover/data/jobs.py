@@ -127,6 +127,12 @@ class JobStore:
                       values={**_ACTIVE, ":now": now, ":one": 1},
                       on_condition_failure=lambda _old: JobStopped())
 
+    def unsent(self, job: JobRecord) -> Write:
+        """A row counted `sent` whose email then failed: counted `failed` instead, in one update
+        (so `processed` still equals the sum of the outcomes), whatever the job's status now."""
+        return update(self.table, job_key(job.account_id, job.id), "ADD sent :less, failed :one",
+                      values={":less": -1, ":one": 1})
+
     def row_errors(self, job: JobRecord, errors: list[RowError]) -> list[Write]:
         return [put(self.table, {"pk": _rows_pk(job.account_id, job.id),
                                  "sk": f"ERROR#{_row(error.row)}#{number:03d}",

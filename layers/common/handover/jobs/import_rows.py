@@ -4,10 +4,8 @@ Each row is checked as POST /v1/customers checks a body (the same request model,
 custom fields, the same error codes), then created through the single create's own writes
 (`Customers.creation_writes`) or skipped when its email has a customer already. No email is sent.
 
-A row's outcome is one transaction: its marker (written only if absent, and first, so a row done
-before is recognised), its counter and `processed` (only while the job is queued or running: a
-cancelled job's remaining rows are not applied), and its customer or its errors. So a retried
-batch applies no row twice and counts none twice, and a cancel stops the rows after it. A dry run
+A row's outcome is one transaction with its marker and counter (jobs/rows.py: a retried batch
+applies no row twice, a cancel stops the rows after it), and its customer or its errors. A dry run
 writes the same markers and counts, and nothing else.
 """
 
@@ -20,48 +18,26 @@ from typing import Any
 from pydantic import ValidationError
 
 from handover.contract.customers import CreateCustomerRequest
-from handover.contract.events import EventActor
 from handover.customers.editing import ProfileEditor
 from handover.customers.fields import FieldDefinition
 from handover.customers.profiles import Customers
 from handover.customers.revisions import settle
 from handover.data.directory import Directory
-from handover.data.dynamo import Write
-from handover.data.history import Actor
-from handover.data.jobs import JobRecord, Outcome, RowError
+from handover.data.jobs import JobRecord, RowError
 from handover.data.principals import CustomerRecord
-from handover.errors import ChangedMeanwhile, CustomFieldsInvalid, EmailInvalid, EmailTaken, JobStopped, RowDone
-from handover.events.outbox import event_actor
+from handover.errors import ChangedMeanwhile, CustomFieldsInvalid, EmailInvalid, EmailTaken
 from handover.jobs.jobs import Jobs
+from handover.jobs.rows import JobRows, job_actor
 from handover.mail.addresses import normalise_email
 
 
-class ImportRows:
+class ImportRows(JobRows):
     def __init__(self, *, directory: Directory, customers: Customers, editor: ProfileEditor, jobs: Jobs,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__(jobs=jobs, clock=clock)
         self._directory = directory
         self._customers = customers
         self._editor = editor
-        self._jobs = jobs
-        self._clock = clock
-
-    def apply(self, message: dict[str, Any]) -> int:
-        """Apply the batch's rows; how many this call applied (a row done before is not). A
-        storage failure propagates: the batch is retried, and the rows done stay done."""
-        job = self._jobs.store.get(message["account_id"], message["job_id"])
-        if job is None or job.status not in ("queued", "running"):
-            return 0
-        applied = 0
-        for entry in message["rows"]:
-            try:
-                self._row(job, entry)
-                applied += 1
-            except RowDone:
-                continue
-            except JobStopped:  # cancelled (or failed) meanwhile: the rest are not processed
-                return applied
-        self._jobs.finish_if_complete(job.account_id, job.id)
-        return applied
 
     def _row(self, job: JobRecord, entry: dict[str, Any]) -> None:
         row = entry["row"]
@@ -95,7 +71,7 @@ class ImportRows:
             return self._failed(job, _field_errors(row, error))
         if job.dry_run:
             return self._counted(job, row, "created")
-        _, writes = self._customers.creation_writes(customer, ledger, _actor(job))
+        _, writes = self._customers.creation_writes(customer, ledger, job_actor(job))
         try:
             return self._counted(job, row, "created", writes)
         except EmailTaken:  # a customer took the email since it was read
@@ -111,7 +87,7 @@ class ImportRows:
 
         def update(customer: CustomerRecord) -> None:
             try:
-                _, writes = self._editor.change_writes(customer, given, _actor(job))
+                _, writes = self._editor.change_writes(customer, given, job_actor(job))
             except CustomFieldsInvalid as error:
                 return self._failed(job, _field_errors(row, error))
             if not writes:  # nothing the row names differs
@@ -127,22 +103,6 @@ class ImportRows:
             return found
 
         return settle(update, read=read)
-
-    def _counted(self, job: JobRecord, row: int, outcome: Outcome, writes: list[Write] | None = None) -> None:
-        store = self._jobs.store
-        self._jobs.dynamo.transact([store.row_done(job, row), store.count(job, outcome, int(self._clock())),
-                                    *(writes or [])])
-
-    def _failed(self, job: JobRecord, errors: list[RowError]) -> None:
-        self._counted(job, errors[0].row, "failed", self._jobs.store.row_errors(job, errors))
-
-
-def _actor(job: JobRecord) -> EventActor:
-    """Who the job's writes are by: whoever started it (an operator acting as them, under login-as)."""
-    by = job.created_by
-    return event_actor(Actor(realm=by.realm, id=by.id, email=by.email),
-                       Actor.model_validate(by.on_behalf_of) if by.on_behalf_of else None)
-
 
 def _field_errors(row: int, error: CustomFieldsInvalid) -> list[RowError]:
     return [RowError(row=row, column=str(issue["loc"][-1]), code=error.code, detail=str(issue["msg"]))

@@ -13,18 +13,16 @@ import csv
 import hashlib
 import io
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from handover.contract.jobs import MAX_ROWS, ImportRequest, JobEnvelope, JobView
-from handover.data.jobs import RETENTION_SECONDS, JobActor, JobRecord
-from handover.errors import BodyInvalid, CsvInvalid, DependencyUnavailable, MalformedRequest, PayloadTooLarge
+from handover.contract.jobs import MAX_ROWS, ImportRequest
+from handover.data.jobs import JobRecord
+from handover.errors import BodyInvalid, CsvInvalid, MalformedRequest, PayloadTooLarge
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
-from handover.ids import new_id
 from handover.jobs.jobs import Jobs
 from handover.queue import WorkQueue
 
@@ -39,47 +37,22 @@ FIRST_DATA_ROW = 2  # the header is row 1
 
 
 class Imports:
-    def __init__(self, *, jobs: Jobs, queue: WorkQueue, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, jobs: Jobs, queue: WorkQueue) -> None:
         self._jobs = jobs
         self._queue = queue
-        self._clock = clock
 
     def start(self, caller: Caller, body: bytes, content_type: str, *, dry_run: bool,
               on_existing: Literal["skip", "update"], receipt: Receipt = NO_KEY) -> JobRecord:
         if len(body) > MAX_BYTES:
             raise PayloadTooLarge(f"The body must be at most {MAX_BYTES} bytes; upload larger files")
         rows = csv_rows(body) if content_type == "text/csv" else json_rows(body)
-        now = int(self._clock())
-        job = JobRecord(id=new_id(now), account_id=caller.account_id, kind="import", status="queued",
-                        dry_run=dry_run, on_existing=on_existing, total=len(rows),
-                        created_by=JobActor(**caller.actor.model_dump(),
-                                            on_behalf_of=caller.on_behalf_of.model_dump() if caller.on_behalf_of
-                                            else None),
-                        created_at=now, expires_ttl=now + RETENTION_SECONDS)
-        store = self._jobs.store
-        if not rows:  # nothing to queue: the job is done as it starts
-            done = job.model_copy(update={"status": "done", "started_at": now, "finished_at": now})
-            self._jobs.dynamo.transact([*receipt.writes(_answer(done)), store.add(done),
-                                        self._jobs.finished_event(done, "done")])
-            return done
-        self._jobs.dynamo.transact([*receipt.writes(_answer(job)), store.add(job)])
-        try:
-            self._queue.send_many(list(messages(job, rows)))
-        except DependencyUnavailable:
-            # Batches already queued find the job failed and do nothing.
-            self._jobs.dynamo.transact([store.stop(job, "failed", now, "The rows could not be queued"),
-                                        self._jobs.finished_event(job, "failed")])
-            raise
-        return job
+        job = self._jobs.new(caller, "import", len(rows), dry_run=dry_run, on_existing=on_existing)
+        return self._jobs.launch(job, messages(job, rows), self._queue, receipt)
 
 
 def body_digest(body: bytes) -> str:
     """What an Idempotency-Key's repeat is compared by: the file's SHA-256, not the file."""
     return hashlib.sha256(body).hexdigest()
-
-
-def _answer(job: JobRecord) -> dict[str, Any]:
-    return JobEnvelope(job=JobView.of(job)).model_dump(mode="json")
 
 
 def csv_rows(body: bytes) -> list[tuple[int, dict[str, Any]]]:

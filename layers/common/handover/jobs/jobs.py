@@ -9,16 +9,21 @@ exactly when the job ended.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from handover.contract.events import EventActor, EventPerson, JobFinishedData, JobSummary
+from handover.contract.jobs import JobEnvelope, JobView
 from handover.customers.revisions import ATTEMPTS
 from handover.data.dynamo import Dynamo, Write
-from handover.data.jobs import JobRecord, JobStore, RowError
-from handover.errors import ChangedMeanwhile, JobStopped, NotFound
+from handover.data.jobs import RETENTION_SECONDS, JobActor, JobKind, JobRecord, JobStore, RowError
+from handover.errors import ChangedMeanwhile, DependencyUnavailable, JobStopped, NotFound
 from handover.events.outbox import Outbox
+from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
+from handover.ids import new_id
 from handover.paging import encode_position, position
+from handover.queue import WorkQueue
 
 
 class Jobs:
@@ -60,6 +65,35 @@ class Jobs:
             return job.model_copy(update={"status": "cancelled", "finished_at": now})
         raise AssertionError("unreachable")
 
+    def new(self, caller: Caller, kind: JobKind, total: int, **options: Any) -> JobRecord:
+        """A job the caller starts (an operator acting as staff, under login-as, is kept too)."""
+        now = int(self._clock())
+        return JobRecord(id=new_id(now), account_id=caller.account_id, kind=kind, status="queued", total=total,
+                         created_by=JobActor(**caller.actor.model_dump(),
+                                             on_behalf_of=caller.on_behalf_of.model_dump() if caller.on_behalf_of
+                                             else None),
+                         created_at=now, expires_ttl=now + RETENTION_SECONDS, **options)
+
+    def launch(self, job: JobRecord, messages: Iterable[dict[str, Any]], queue: WorkQueue,
+               receipt: Receipt = NO_KEY) -> JobRecord:
+        """Write the job (with the Idempotency-Key's answer) and queue its batches for its worker.
+        A job with nothing to do is done as it starts; one whose batches cannot all be queued
+        fails (the batches already queued find it failed and do nothing)."""
+        store = self.store
+        if not job.total:
+            now = job.created_at
+            done = job.model_copy(update={"status": "done", "started_at": now, "finished_at": now})
+            self.dynamo.transact([*receipt.writes(answer(done)), store.add(done), self.finished_event(done, "done")])
+            return done
+        self.dynamo.transact([*receipt.writes(answer(job)), store.add(job)])
+        try:
+            queue.send_many(list(messages))
+        except DependencyUnavailable:
+            self.dynamo.transact([store.stop(job, "failed", int(self._clock()), "The job could not be queued"),
+                                  self.finished_event(job, "failed")])
+            raise
+        return job
+
     def finish_if_complete(self, account_id: str, job_id: str) -> bool:
         """Mark the job done if every row is processed; whether this call did."""
         job = self.store.get(account_id, job_id)
@@ -78,3 +112,8 @@ class Jobs:
                            on_behalf_of=EventPerson(**by.on_behalf_of) if by.on_behalf_of else None)
         return self._outbox.event("job.finished", account_id=job.account_id, actor=actor,
                                   data=JobFinishedData(job=summary))
+
+
+def answer(job: JobRecord) -> dict[str, Any]:
+    """What a request that started a job answers (and what its Idempotency-Key keeps)."""
+    return JobEnvelope(job=JobView.of(job)).model_dump(mode="json")

@@ -81,6 +81,21 @@ class LinkMailer:
         and `with_link(link)` join the transaction. An email that cannot be sent forgets the
         request's Idempotency-Key, so a retry sends it. An address known to be undeliverable gets
         nothing (`email_undeliverable`) unless this corrects it."""
+        letter, writes = self.issue(kind, account, subject, new_email=new_email, receipt=receipt)
+        writes += [*extra_writes, *with_link(letter.link)]
+        self._dynamo.transact(writes)
+        try:
+            self.deliver(letter)
+        except Exception:
+            receipt.forget()
+            raise
+        return letter.link
+
+    def issue(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord, *,
+              new_email: str | None = None, receipt: Receipt = NO_KEY) -> tuple[Letter, list[Write]]:
+        """The letter and the writes that issue its link (revoking the subject's earlier links), for
+        one transaction the caller may add to; deliver the letter once it commits. An address known
+        to be undeliverable gets nothing (`email_undeliverable`) unless this corrects it."""
         if subject.email_undeliverable and not new_email:
             raise EmailUndeliverable()
         letter = self.prepare(kind, account, subject, new_email=new_email)
@@ -106,16 +121,8 @@ class LinkMailer:
                                                   invite=kind == "invite", new_email=new_email, taken=taken,
                                                   last_link=last_link),
             letter.write,
-            *extra_writes,
-            *with_link(letter.link),
         ]
-        self._dynamo.transact(writes)
-        try:
-            self.deliver(letter)
-        except Exception:
-            receipt.forget()
-            raise
-        return letter.link
+        return letter, writes
 
     def prepare(self, kind: LinkKind, account: AccountRecord, subject: PrincipalRecord, *,
                 new_email: str | None = None) -> Letter:

@@ -1,0 +1,33 @@
+"""The invite worker: each SQS message is a batch of a bulk invite's customers
+(jobs/invite_rows.py). A batch that fails is reported back and retried alone; its customers sent
+already are not sent again."""
+
+import json
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover.runtime import runtime
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def handle(record: SQSRecord) -> None:
+    message = json.loads(record.body)
+    processed = runtime().invite_rows.apply(message)
+    logger.info("invite batch processed", extra={"job_id": message["job_id"],
+                                                 "customers": len(message["customers"]), "processed": processed})
+    metrics.add_metric(name="InviteRowsProcessed", unit=MetricUnit.Count, value=processed)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)
