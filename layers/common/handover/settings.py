@@ -25,6 +25,7 @@ class Settings(BaseModel):
     outbox_table: str
     reset_queue_url: str
     import_queue_url: str | None = None  # the import rows' queue (IMPORT_QUEUE_URL)
+    import_upload_bucket: str | None = None  # where uploaded import files land (IMPORT_UPLOAD_BUCKET)
     token_key_id: str
     token_issuer: str
     token_audience: str = "handover-api"
