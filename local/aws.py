@@ -54,9 +54,10 @@ def references(parameters: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the tables (with their streams), the queues, the event buses, the signing key, the
-    sender identity and the email configuration set; return the function environment, with
-    `QUEUE_URL_<queue logical id>` and `STREAM_ARN_<table logical id>` added for the local triggers."""
+    """Create the tables (with their streams), the queues, the buckets, the event buses, the signing
+    key, the sender identity and the email configuration set; return the function environment, with
+    `QUEUE_URL_<queue logical id>`, `STREAM_ARN_<table logical id>` and `BUCKET_<bucket logical id>`
+    added for the local triggers."""
     refs = references(parameters)
     dynamodb = session.client("dynamodb", region_name=REGION)
     streams = {}
@@ -86,6 +87,13 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
         refs[f"{logical_id}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
 
+    s3 = session.client("s3", region_name=REGION)
+    buckets = resources("AWS::S3::Bucket")
+    for logical_id, props in buckets.items():
+        refs[logical_id] = name = resolve(props["BucketName"], refs)
+        refs[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+
     events = session.client("events", region_name=REGION)
     for logical_id in resources("AWS::Events::EventBus"):
         refs[f"{logical_id}.Arn"] = events.create_event_bus(Name=refs[logical_id])["EventBusArn"]
@@ -110,7 +118,8 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
                 raise ValueError(f"{logical_id} gives {name} a value of its own, which one shared local environment"
                                  " cannot hold")
     return (environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
-            | {f"STREAM_ARN_{logical_id}": arn for logical_id, arn in streams.items()})
+            | {f"STREAM_ARN_{logical_id}": arn for logical_id, arn in streams.items()}
+            | {f"BUCKET_{logical_id}": refs[logical_id] for logical_id in buckets})
 
 
 def resolve(value: Any, refs: dict[str, str]) -> str:
