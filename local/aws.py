@@ -246,6 +246,27 @@ def _compare_strings_directly(dynamo_type: Any) -> None:
     dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))
 
 
+def keep_presigned_put_bodies() -> None:
+    """S3 stores a PUT's body whatever its Content-Type; moto's server reads a body sent as
+    `application/x-www-form-urlencoded` (what urllib sends by default) as a form and stores an empty
+    object. A PUT to a pre-signed URL is passed on as `application/octet-stream` instead, so a file
+    PUT to an upload URL lands whole, as it would in S3."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    if getattr(original, "_keeps_bodies", False):
+        return
+
+    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("REQUEST_METHOD") == "PUT" and "X-Amz-Signature=" in environ.get("QUERY_STRING", "")
+                and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return original(self, environ, start_response)
+
+    call._keeps_bodies = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -260,6 +281,7 @@ def start_aws() -> Any:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     make_moto_dynamodb_fast()
     make_dynamodb_writes_atomic()
+    keep_presigned_put_bodies()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
