@@ -123,6 +123,10 @@ def _subjects(world: World) -> list[Subject]:
         "history": lambda i: sample("history", access_token=operator, account_id=account),
         "cleanup": lambda i: sample("cleanup"),
         "docs": lambda i: sample("docs"),
+        "imports": lambda i: varied(sample("imports", access_token=owner),
+                                    headers={"idempotency-key": unique("cold-import-")}),
+        "import_uploads": lambda i: sample("import_uploads", access_token=owner),
+        "jobs": lambda i: sample("jobs", access_token=owner),
     }
     subjects = []
     for function in functions():

@@ -54,9 +54,10 @@ def references(parameters: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
-    """Create the tables (with their streams), the queues, the event buses, the signing key, the
-    sender identity and the email configuration set; return the function environment, with
-    `QUEUE_URL_<queue logical id>` and `STREAM_ARN_<table logical id>` added for the local triggers."""
+    """Create the tables (with their streams), the queues, the buckets, the event buses, the signing
+    key, the sender identity and the email configuration set; return the function environment, with
+    `QUEUE_URL_<queue logical id>`, `STREAM_ARN_<table logical id>` and `BUCKET_<bucket logical id>`
+    added for the local triggers."""
     refs = references(parameters)
     dynamodb = session.client("dynamodb", region_name=REGION)
     streams = {}
@@ -86,6 +87,13 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
         refs[f"{logical_id}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
 
+    s3 = session.client("s3", region_name=REGION)
+    buckets = resources("AWS::S3::Bucket")
+    for logical_id, props in buckets.items():
+        refs[logical_id] = name = resolve(props["BucketName"], refs)
+        refs[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+
     events = session.client("events", region_name=REGION)
     for logical_id in resources("AWS::Events::EventBus"):
         refs[f"{logical_id}.Arn"] = events.create_event_bus(Name=refs[logical_id])["EventBusArn"]
@@ -110,7 +118,8 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
                 raise ValueError(f"{logical_id} gives {name} a value of its own, which one shared local environment"
                                  " cannot hold")
     return (environment | {f"QUEUE_URL_{logical_id}": refs[logical_id] for logical_id in queues}
-            | {f"STREAM_ARN_{logical_id}": arn for logical_id, arn in streams.items()})
+            | {f"STREAM_ARN_{logical_id}": arn for logical_id, arn in streams.items()}
+            | {f"BUCKET_{logical_id}": refs[logical_id] for logical_id in buckets})
 
 
 def resolve(value: Any, refs: dict[str, str]) -> str:
@@ -237,6 +246,27 @@ def _compare_strings_directly(dynamo_type: Any) -> None:
     dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))
 
 
+def keep_presigned_put_bodies() -> None:
+    """S3 stores a PUT's body whatever its Content-Type; moto's server reads a body sent as
+    `application/x-www-form-urlencoded` (what urllib sends by default) as a form and stores an empty
+    object. A PUT to a pre-signed URL is passed on as `application/octet-stream` instead, so a file
+    PUT to an upload URL lands whole, as it would in S3."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    if getattr(original, "_keeps_bodies", False):
+        return
+
+    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("REQUEST_METHOD") == "PUT" and "X-Amz-Signature=" in environ.get("QUERY_STRING", "")
+                and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return original(self, environ, start_response)
+
+    call._keeps_bodies = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -251,6 +281,7 @@ def start_aws() -> Any:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     make_moto_dynamodb_fast()
     make_dynamodb_writes_atomic()
+    keep_presigned_put_bodies()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()

@@ -268,6 +268,8 @@ def main() -> None:
     print(f"  Schedules    every {schedule_seconds:g} s (LOCAL_SCHEDULE_SECONDS), or now: make invoke FN=cleanup")
     print("  Queues       polled continuously (forgot-password emails, import rows and bulk invites are worked off"
           " a moment after the 202), and the outbox stream too (events reach the bus a moment after the change)")
+    print("  Uploads      import upload URLs take `curl -T file.csv <url>`; the bucket is polled and each new file"
+          " planned as S3's event would")
     print(f"  AWS (moto)   {os.environ['AWS_ENDPOINT_URL']}   (for the aws CLI: --endpoint-url, credentials"
           f" local/local, region {REGION}; tables handover-local-*)")
     print("  Seed logins (POST /v1/auth/login):")

@@ -65,6 +65,16 @@ class RuleSource:
 
 
 @dataclass(frozen=True)
+class BucketSource:
+    """An S3 event: which bucket's new objects, under which key prefix and suffix."""
+
+    bucket: str  # logical id
+    events: tuple[str, ...]  # e.g. s3:ObjectCreated:*
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
@@ -74,6 +84,7 @@ class Function:
     queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
     streams: tuple[StreamSource, ...] = ()
     rules: tuple[RuleSource, ...] = ()
+    buckets: tuple[BucketSource, ...] = ()
 
     @property
     def name(self) -> str:
@@ -100,7 +111,7 @@ def functions() -> list[Function]:
     default_handler = template().get("Globals", {}).get("Function", {}).get("Handler", "app.lambda_handler")
     found = []
     for logical_id, props in resources("AWS::Serverless::Function").items():
-        routes, schedules, queues, streams, rules = [], [], [], [], []
+        routes, schedules, queues, streams, rules, buckets = [], [], [], [], [], []
         for name, event in (props.get("Events") or {}).items():
             properties = event["Properties"]
             if event["Type"] == "HttpApi":
@@ -118,8 +129,16 @@ def functions() -> list[Function]:
                 bus = properties.get("EventBusName")
                 rules.append(RuleSource(name, json.dumps(properties["Pattern"]),
                                         None if bus is None else json.dumps(bus)))
+            elif event["Type"] == "S3":
+                events = properties["Events"]
+                key_rules = {rule["Name"].lower(): rule["Value"]
+                             for rule in properties.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
+                buckets.append(BucketSource(properties["Bucket"]["Ref"],
+                                            tuple([events] if isinstance(events, str) else events),
+                                            key_rules.get("prefix", ""), key_rules.get("suffix", "")))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
-                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules)))
+                              tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules),
+                              tuple(buckets)))
     return found
 
 

@@ -1,7 +1,9 @@
-"""What EventBridge, SQS and DynamoDB streams do for the functions in AWS, done locally: SQS queues
-are polled and their messages handed to the function that template.yaml subscribes to them
-(deleting those it does not report as failed), streams are read for the functions subscribed to
-them (local/streams.py), and scheduled functions run on a tick or on demand."""
+"""What EventBridge, SQS, S3 and DynamoDB streams do for the functions in AWS, done locally: SQS
+queues are polled and their messages handed to the function that template.yaml subscribes to them
+(deleting those it does not report as failed), buckets with an S3 event are polled for new objects
+(under the event's prefix and suffix) and each new one handed to its function as an
+`s3:ObjectCreated:Put` event, streams are read for the functions subscribed to them
+(local/streams.py), and scheduled functions run on a tick or on demand."""
 
 from __future__ import annotations
 
@@ -12,13 +14,28 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 
 from local.aws import ACCOUNT, REGION
 from local.lambdas import LambdaContext, handler_of
 from local.streams import StreamTriggers
-from local.template import Function
+from local.template import BucketSource, Function
+
+
+def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
+    """The event S3 sends a function for a new object (one record), as Lambda delivers it."""
+    return {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
+        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"), "eventName": "ObjectCreated:Put",
+        "userIdentity": {"principalId": "AWS:LOCAL"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": uuid.uuid4().hex[:16].upper(), "x-amz-id-2": "local"},
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "local",
+               "bucket": {"name": bucket, "ownerIdentity": {"principalId": "LOCAL"}, "arn": f"arn:aws:s3:::{bucket}"},
+               "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"'),
+                          "sequencer": f"{time.time_ns():020X}"}},
+    }]}
 
 
 def scheduled_event(function: Function) -> dict[str, Any]:
@@ -35,6 +52,8 @@ class Triggers:
         self._sqs = boto3.session.Session().client("sqs", region_name=REGION)
         self._stop = threading.Event()
         self.streams = StreamTriggers(functions)
+        self._s3 = boto3.session.Session().client("s3", region_name=REGION)
+        self._seen: set[tuple[str, str, str]] = set()  # (bucket, key, ETag) already delivered
 
     def run_scheduled(self, function: Function) -> Any:
         return handler_of(function)(scheduled_event(function), LambdaContext(function_name=function.logical_id))
@@ -72,9 +91,39 @@ class Triggers:
             if message["MessageId"] not in failed:
                 self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
+    def deliver_uploads(self) -> int:
+        """Hand each object new in a bucket with an S3 event (or written again: a new ETag) to its
+        function, once; how many were handed over. A function that fails is not retried."""
+        delivered = 0
+        for function in self._functions:
+            for source in function.buckets:
+                for bucket, key, size, etag in self._new_objects(source):
+                    delivered += 1
+                    try:
+                        handler_of(function)(s3_event(bucket, key, size, etag),
+                                             LambdaContext(function_name=function.logical_id))
+                    except Exception as error:  # Lambda would retry twice; locally it is reported
+                        print(f"local S3 trigger: {function.name} failed on {key}: {error}", flush=True)
+        return delivered
+
+    def _new_objects(self, source: BucketSource) -> list[tuple[str, str, int, str]]:
+        if not any(event.startswith("s3:ObjectCreated:") for event in source.events):
+            return []
+        bucket = os.environ[f"BUCKET_{source.bucket}"]
+        found = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=source.prefix):
+            for item in page.get("Contents", []):
+                seen = (bucket, item["Key"], item["ETag"])
+                if item["Key"].endswith(source.suffix) and seen not in self._seen:
+                    self._seen.add(seen)
+                    found.append((bucket, item["Key"], item["Size"], item["ETag"]))
+        return found
+
     def start(self, schedule_seconds: float) -> None:
-        """Poll the queues and streams continuously and run scheduled functions every `schedule_seconds`."""
+        """Poll the queues, buckets and streams continuously and run scheduled functions every
+        `schedule_seconds`."""
         threading.Thread(target=self._poll, daemon=True, name="sqs-triggers").start()
+        threading.Thread(target=self._poll_uploads, daemon=True, name="s3-triggers").start()
         threading.Thread(target=self._tick, args=(schedule_seconds,), daemon=True, name="schedules").start()
         self.streams.start()
 
@@ -89,6 +138,14 @@ class Triggers:
                     time.sleep(0.2)
             except Exception as error:  # keep polling: a local stand-in must not die quietly
                 print(f"local SQS trigger failed: {error}", flush=True)
+                time.sleep(1)
+
+    def _poll_uploads(self) -> None:
+        while not self._stop.wait(0.3):
+            try:
+                self.deliver_uploads()
+            except Exception as error:
+                print(f"local S3 trigger failed: {error}", flush=True)
                 time.sleep(1)
 
     def _tick(self, seconds: float) -> None:

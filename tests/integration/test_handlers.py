@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, OPERATOR, Api, invoke, last_link_token, sample_event
+import requests
+
+from tests.conftest import (
+    DEMO_OWNER,
+    GOOD_PASSWORD,
+    OPERATOR,
+    Api,
+    deliver_queued_work,
+    invoke,
+    last_link_token,
+    sample_event,
+)
 
 
 def test_the_story_through_the_event_samples(api: Api) -> None:
@@ -86,3 +97,32 @@ def test_the_operator_portal_samples(api: Api) -> None:
     assert opened["statusCode"] == 201 and json.loads(opened["body"])["account"]["nickname"] == "sample-studio"
     assert roll["statusCode"] == 200 and json.loads(roll["body"])["counts"]["new"] == 3
     assert updated["statusCode"] == 200 and json.loads(updated["body"])["account"]["tags"] == ["sample"]
+
+
+def test_the_import_and_job_samples(api: Api) -> None:
+    # Given the owner's token
+    token = api.login(DEMO_OWNER)
+    account_id = api.account_id("demo")
+
+    # When the inline import sample runs, and the worker sample with its job's rows
+    started = invoke("imports", sample_event("imports", access_token=token))
+    assert started["statusCode"] == 202, started["body"]
+    job_id = json.loads(started["body"])["job"]["id"]
+    worked = invoke("import_worker", sample_event("import_worker", account_id=account_id, job_id=job_id))
+
+    # Then both rows are created once (the queued batch, delivered after, applies nothing twice)
+    assert worked == {"batchItemFailures": []}
+    deliver_queued_work()
+    listed = invoke("jobs", sample_event("jobs", access_token=token))
+    assert listed["statusCode"] == 200, listed["body"]
+    job = json.loads(listed["body"])["items"][0]
+    assert (job["id"], job["status"], job["created"], job["processed"]) == (job_id, "done", 2, 2)
+
+    # And the upload sample answers a URL; a file PUT there is planned by the planner's S3 sample
+    uploaded = invoke("import_uploads", sample_event("import_uploads", access_token=token))
+    assert uploaded["statusCode"] == 201, uploaded["body"]
+    answer = json.loads(uploaded["body"])
+    assert requests.put(answer["upload"]["url"], data=b"email\nann@example.com\n", timeout=10).status_code == 200
+    planned = invoke("import_planner", sample_event("import_planner", account_id=account_id,
+                                                    job_id=answer["job"]["id"]))
+    assert planned == {"outcomes": ["planned"]}

@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
 _AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
+# Pre-signed URLs with SigV4 on the bucket's regional name (path-style on a local endpoint).
+_S3_CONFIG = _AWS_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 # Creating boto3 sessions and clients is not thread-safe (the dev server serves concurrently).
 _CLIENT_LOCK = threading.Lock()
 
@@ -76,7 +78,7 @@ class Runtime:
 
     def client(self, service: str) -> Any:
         with _CLIENT_LOCK:
-            return self.session.client(service, config=_AWS_CONFIG)
+            return self.session.client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
 
     @cached_property
     def dynamo(self) -> Dynamo:
@@ -280,11 +282,14 @@ class Runtime:
 
     @cached_property
     def imports(self) -> Imports:
+        from handover.files import UploadBucket
         from handover.jobs.imports import Imports
         from handover.queue import WorkQueue
         if not self.settings.import_queue_url:
             raise RuntimeError("IMPORT_QUEUE_URL is not set")
-        return Imports(jobs=self.jobs, queue=WorkQueue(LazyClient(self, "sqs"), self.settings.import_queue_url))
+        bucket = self.settings.import_upload_bucket
+        return Imports(jobs=self.jobs, queue=WorkQueue(LazyClient(self, "sqs"), self.settings.import_queue_url),
+                       files=UploadBucket(LazyClient(self, "s3"), bucket) if bucket else None)
 
     @cached_property
     def import_rows(self) -> ImportRows:

@@ -28,6 +28,7 @@ class Settings(BaseModel):
     invite_queue_url: str | None = None  # the bulk invites' queue (INVITE_QUEUE_URL)
     # Bulk invites sent per second at most, all jobs and workers together (EmailSendRate).
     email_send_rate: int = Field(default=10, ge=1, le=1000)
+    import_upload_bucket: str | None = None  # where uploaded import files land (IMPORT_UPLOAD_BUCKET)
     token_key_id: str
     token_issuer: str
     token_audience: str = "handover-api"

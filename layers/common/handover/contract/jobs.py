@@ -101,3 +101,22 @@ class RowErrorView(BaseModel):
 class RowErrorPage(BaseModel):
     items: list[RowErrorView]
     next_cursor: str | None
+
+
+class UploadRequest(Body):
+    """An import from an uploaded file: how its rows are to be applied."""
+
+    dry_run: bool = Field(default=False, description="Check every row and count what would happen, writing nothing")
+    on_existing: Literal["skip", "update"] = Field(default="skip", description="What a row whose email exists does")
+
+
+class UploadView(BaseModel):
+    url: str = Field(description="PUT the CSV (UTF-8, up to 100 MB) here, e.g. `curl -T file.csv <url>`")
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str] = Field(description="Headers the PUT must carry (none today)")
+    expires_at: str = Field(description="The URL works until then (15 minutes)")
+
+
+class UploadEnvelope(BaseModel):
+    job: JobView
+    upload: UploadView

@@ -139,6 +139,17 @@ class JobStore:
                                  **error.model_dump(exclude_none=True), "expires_ttl": job.expires_ttl})
                 for number, error in enumerate(errors)]
 
+    def plan(self, job: JobRecord, total: int, now: int, status: Literal["running", "done"]) -> Write:
+        """An uploaded file's job planned: its total set as it leaves `queued` (`done` at once when
+        the file has no rows). Only one planning wins (JobStopped for the others, and for a job
+        cancelled before its file landed)."""
+        done = ", finished_at = :now" if status == "done" else ""
+        return update(self.table, job_key(job.account_id, job.id),
+                      f"SET #status = :status, #total = :total, started_at = :now{done}", "#status = :queued",
+                      names={**_STATUS, "#total": "total"},
+                      values={":queued": "queued", ":status": status, ":total": total, ":now": now},
+                      on_condition_failure=lambda _old: JobStopped())
+
     def finish(self, job: JobRecord, now: int) -> Write:
         """Done, once every row is processed (the counters decide, and only one finishing wins)."""
         return update(self.table, job_key(job.account_id, job.id), "SET #status = :done, finished_at = :now",
