@@ -25,7 +25,7 @@ app = web.build_resolver()
                       "`POST /v1/customers/imports` reads one, up to 100 MB and 100,000 rows) to it within 15 "
                       "minutes, e.g. `curl -T file.csv <url>`. A file that is not a UTF-8 CSV with an `email` "
                       "column ends the job `failed` with its `error`.",
-          responses=web.documented(201, UploadEnvelope, 401, 403, 422))
+          responses=web.documented(201, UploadEnvelope, 400, 401, 403, 413, 415, 422))
 @tracer.capture_method
 def upload_import(body: UploadRequest,
                   caller: Annotated[Caller, Depends(web.staff_with("customers:write"))]) -> UploadEnvelope:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, iso
@@ -26,6 +26,9 @@ MAX_INVITE_IDS = 1000
 class InvitesRequest(Body):
     """Bulk invites: the customers named, or every customer with a status (exactly one of them)."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["ids"]},
+                                                                           {"required": ["status"]}]})
+
     ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
                    Field(min_length=1, max_length=MAX_INVITE_IDS, json_schema_extra={"uniqueItems": True})] \
         | SkipJsonSchema[None] = Field(default=None, description="Distinct customer ids (an unknown one counts as "
@@ -35,6 +38,8 @@ class InvitesRequest(Body):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> InvitesRequest:
+        if any(getattr(self, name) is None for name in self.model_fields_set):
+            raise ValueError("ids and status may not be null; leave out the one not given")
         if (self.ids is None) == (self.status is None):
             raise ValueError("give exactly one of ids and status")
         if self.ids is not None and len(set(self.ids)) != len(self.ids):
@@ -106,7 +111,8 @@ class RowErrorPage(BaseModel):
 class UploadRequest(Body):
     """An import from an uploaded file: how its rows are to be applied."""
 
-    dry_run: bool = Field(default=False, description="Check every row and count what would happen, writing nothing")
+    dry_run: StrictBool = Field(default=False,
+                                description="Check every row and count what would happen, writing nothing")
     on_existing: Literal["skip", "update"] = Field(default="skip", description="What a row whose email exists does")
 
 
