@@ -55,8 +55,8 @@ build: $(SAM_VENV)/.installed
 			&& echo "sam build: OK (python3.13 from $(PY313_DIR))" || { cat .aws-sam/build.log; exit 1; }; \
 	fi
 
-unit: $(VENV)/.installed
-	$(PY) -m pytest
+unit: $(VENV)/.installed ## the tests, on PYTEST_WORKERS processes (default 2; 0 runs them in this one)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile
 
 openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the handlers
 	$(PY) -m local.openapi

@@ -25,7 +25,7 @@ from local.lambdas import Containers, LambdaContext, by_name, ensure_layer_on_pa
 from local.outbox import Outbox, capture_sesv2
 from local.patterns import UnsupportedPattern
 from local.rules import EventInvalid, EventRouter, subscriptions
-from local.template import Function, Route, functions
+from local.template import Function, Route, functions, template
 from local.triggers import Triggers
 
 
@@ -224,6 +224,17 @@ def _problem(status: int, code: str, title: str, detail: str) -> tuple[int, dict
     return status, {"content-type": "application/problem+json"}, json.dumps(body).encode()
 
 
+def parameter_overrides(text: str) -> dict[str, str]:
+    """`Name=Value Name=Value`, as `sam deploy --parameter-overrides` takes them: the stack parameters
+    the dev server runs with, instead of their defaults (e.g. `EmailSendRate=100`)."""
+    known = template().get("Parameters", {})
+    overrides = {name: value for name, _, value in (pair.partition("=") for pair in text.split())}
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise SystemExit(f"LOCAL_PARAMETER_OVERRIDES: no such stack parameter: {', '.join(unknown)}")
+    return overrides
+
+
 def build(port: int) -> tuple[DevServer, list[Any]]:
     """Everything up and seeded, not yet serving."""
     import boto3
@@ -235,7 +246,8 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     events = EventLog()
     capture_put_events(events)
     all_functions = functions()
-    parameters = {"PortalUrl": f"http://127.0.0.1:{port}"}
+    parameters = {"PortalUrl": f"http://127.0.0.1:{port}",
+                  **parameter_overrides(os.environ.get("LOCAL_PARAMETER_OVERRIDES", ""))}
     environment = create_resources(boto3.session.Session(), parameters)
     os.environ.update(environment)
     containers = Containers(int(os.environ.get("LOCAL_CONTAINERS", "4")))

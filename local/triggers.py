@@ -46,6 +46,15 @@ def scheduled_event(function: Function) -> dict[str, Any]:
     }
 
 
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda's SQS event source mapping hands a function for messages received."""
+    return {"Records": [{
+        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+        "attributes": message.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": REGION,
+    } for message in messages]}
+
+
 class Triggers:
     def __init__(self, functions: list[Function]) -> None:
         self._functions = functions
@@ -77,11 +86,7 @@ class Triggers:
 
     def _deliver(self, function: Function, url: str, messages: list[dict[str, Any]]) -> None:
         arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        event = {"Records": [{
-            "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
-            "attributes": message.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": message["MD5OfBody"],
-            "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": REGION,
-        } for message in messages]}
+        event = sqs_event(messages, arn)
         try:
             response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
             failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}

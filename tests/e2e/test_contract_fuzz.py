@@ -23,7 +23,8 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
-from tests.e2e.conftest import ROOT, Http
+from local.background import ROOT
+from tests.e2e.conftest import Http
 
 pytestmark = pytest.mark.e2e
 

@@ -3,27 +3,16 @@ the dev server noticing it as S3's event would, and the job worked off to `done`
 
 from __future__ import annotations
 
-import time
 import urllib.request
 import uuid
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import Http, finished
 
 pytestmark = pytest.mark.e2e
 
 OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
-
-
-def finished(server: Http, token: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = server.call("GET", f"/v1/jobs/{job_id}", token=token).json()["job"]
-        if job["status"] in ("done", "failed", "cancelled") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.3)
 
 
 def test_a_file_put_to_the_upload_url_is_imported(dev_server: Http) -> None:

@@ -5,11 +5,14 @@ file failing the job, an event delivered twice planning once, and a dry run."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import requests
+from handover.data.jobs import job_key
+from handover.runtime import Runtime
 
 from local.aws import REGION
 from local.triggers import s3_event
@@ -146,6 +149,31 @@ def test_a_job_cancelled_before_its_file_lands_is_not_planned_and_a_header_only_
     put_file(empty["upload"]["url"], b"email,first_name,last_name\r\n")
     assert plan(landed(empty["upload"]["url"])) == ["done"]
     assert (job_of(api, owner, empty["job"]["id"])["status"], deliver_queued_work()) == ("done", 0)
+
+
+def test_a_job_whose_file_never_lands_fails_when_read_after_its_due_time(api: Api, seeded: Runtime) -> None:
+    # Given an upload's job whose file is overdue (its URL expired more than an hour ago)
+    owner = api.login(DEMO_OWNER)
+    answer = upload(api, owner)
+    job_id = answer["job"]["id"]
+    assert job_of(api, owner, job_id)["status"] == "queued"
+    key = {name: {"S": value} for name, value in job_key(api.account_id("demo"), job_id).items()}
+    past = {":past": {"N": str(int(time.time()) - 1)}}
+    seeded.dynamo._client.update_item(TableName=seeded.settings.directory_table, Key=key,
+                                      UpdateExpression="SET file_due_at = :past", ExpressionAttributeValues=past)
+
+    # Then the next read finds it failed with the reason, once (one job.finished)
+    job = job_of(api, owner, job_id)
+    assert (job["status"], job["error"]) == ("failed", "The file was not uploaded before its upload URL expired")
+    listed = api.call("GET", "/v1/jobs", token=owner).json()["items"]
+    assert [entry["status"] for entry in listed if entry["id"] == job_id] == ["failed"]
+    publish_outbox()
+    assert [event["detail"]["data"]["job"]["status"] for event in published_events("job.finished")
+            if event["detail"]["data"]["job"]["id"] == job_id] == ["failed"]
+
+    # And a file landing after all is not planned
+    put_file(answer["upload"]["url"], b"email\nann@example.com\n")
+    assert plan(landed(answer["upload"]["url"])) == ["ignored"]
 
 
 def test_upload_options_are_checked(api: Api) -> None:

@@ -51,6 +51,7 @@ class JobRecord(BaseModel):
     started_at: int | None = None
     finished_at: int | None = None
     error: str | None = None
+    file_due_at: int | None = None  # an upload's job: when its file must have landed by
     expires_ttl: int
 
 

@@ -6,7 +6,8 @@ An inline import is planned as its request is answered (a bad file is a 400). An
 (POST /v1/customers/imports/uploads) answers a queued job and a pre-signed PUT URL for
 `imports/<account>/<job id>.csv`; S3's event for the object runs `plan_upload`, which streams the
 file through the same parser, and moves the job from queued to running once (a repeated event
-finds it running and does nothing); a bad file ends the job `failed` with its `error`.
+finds it running and does nothing); a bad file ends the job `failed` with its `error`, and so does
+a file that has not landed an hour after its URL expired (when the job is next read: jobs.py).
 
 Whether an email is a repeat within the file is decided here, where the whole file is seen: the
 second and later rows with an email are queued as `duplicate_in_file` of the first, so the answer
@@ -33,7 +34,6 @@ from handover.errors import (
     BodyInvalid,
     CsvInvalid,
     DependencyUnavailable,
-    JobFinished,
     JobStopped,
     MalformedRequest,
     PayloadTooLarge,
@@ -46,6 +46,7 @@ from handover.queue import WorkQueue
 MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = 100 * 1024 * 1024
 UPLOAD_SECONDS = 15 * 60
+LANDING_SECONDS = 60 * 60  # after its URL expired, how long a file may take to land and be planned
 UPLOAD_PREFIX = "imports/"
 _UPLOAD_KEY = re.compile(r"^imports/(?P<account>[A-Za-z0-9_-]{1,64})/(?P<job>[A-Za-z0-9_-]{1,64})\.csv$")
 ROWS_PER_MESSAGE = 100
@@ -98,6 +99,7 @@ class Imports:
         if self._files is None:
             raise RuntimeError("No upload bucket is configured")
         job = self._jobs.new(caller, "import", 0, dry_run=dry_run, on_existing=on_existing)
+        job.file_due_at = job.created_at + UPLOAD_SECONDS + LANDING_SECONDS
         self._jobs.dynamo.transact([self._jobs.store.add(job)])
         url = self._files.upload_url(upload_key(job.account_id, job.id), UPLOAD_SECONDS)
         return job, Upload(url=url, expires_at=job.created_at + UPLOAD_SECONDS)
@@ -119,7 +121,7 @@ class Imports:
                 raise CsvInvalid(f"The file is larger than {UPLOAD_MAX_BYTES} bytes")
             rows = csv_rows(io.BufferedReader(_Limited(self._files.open(key), UPLOAD_MAX_BYTES)))
         except CsvInvalid as error:
-            return "failed" if self._fail(job, error.detail) else "ignored"
+            return "failed" if self._jobs.fail(job, error.detail) else "ignored"
         now = int(self._clock())
         status: Literal["running", "done"] = "running" if rows else "done"
         planned = job.model_copy(update={"status": status, "total": len(rows), "started_at": now,
@@ -139,19 +141,8 @@ class Imports:
         try:
             self._queue.send_many(list(messages(job, rows)))
         except DependencyUnavailable:
-            # Batches already queued find the job failed and do nothing.
-            self._fail(job, "The rows could not be queued")
+            self._jobs.fail(job, "The rows could not be queued")
             raise
-
-    def _fail(self, job: JobRecord, error: str) -> bool:
-        """End the job `failed` with `error` (and its job.finished); whether this call did."""
-        now = int(self._clock())
-        try:
-            self._jobs.dynamo.transact([self._jobs.store.stop(job, "failed", now, error),
-                                        self._jobs.finished_event(job, "failed")])
-        except JobFinished:
-            return False
-        return True
 
 
 def upload_key(account_id: str, job_id: str) -> str:

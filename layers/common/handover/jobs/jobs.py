@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from handover.contract.events import EventActor, EventPerson, JobFinishedData, JobSummary
 from handover.contract.jobs import JobEnvelope, JobView
 from handover.customers.revisions import ATTEMPTS
 from handover.data.dynamo import Dynamo, Write
 from handover.data.jobs import RETENTION_SECONDS, JobActor, JobKind, JobRecord, JobStore, RowError
-from handover.errors import ChangedMeanwhile, DependencyUnavailable, JobStopped, NotFound
+from handover.errors import ChangedMeanwhile, DependencyUnavailable, JobFinished, JobStopped, NotFound
 from handover.events.outbox import Outbox
 from handover.idempotency import NO_KEY, Receipt
 from handover.identity.callers import Caller
@@ -37,13 +37,21 @@ class Jobs:
     def page(self, caller: Caller, limit: int, cursor: str | None) -> tuple[list[JobRecord], str | None]:
         account_id = caller.account_id
         jobs, last = self.store.newest(account_id, limit, position(cursor, account_id))
-        return jobs, encode_position(account_id, last)
+        return [self._settled(job) for job in jobs], encode_position(account_id, last)
 
     def visible(self, caller: Caller, job_id: str) -> JobRecord:
         job = self.store.get(caller.account_id, job_id)
         if job is None:
             raise NotFound("No such job")
-        return job
+        return self._settled(job)
+
+    def _settled(self, job: JobRecord) -> JobRecord:
+        """An upload's job whose file never landed ends `failed` when it is next read after its due
+        time (a file that does land later finds it failed and is not planned)."""
+        if job.status != "queued" or job.file_due_at is None or self._clock() < job.file_due_at:
+            return job
+        self.fail(job, "The file was not uploaded before its upload URL expired")
+        return self.store.get(job.account_id, job.id) or job
 
     def errors(self, caller: Caller, job_id: str, limit: int, cursor: str | None) -> tuple[list[RowError], str | None]:
         account_id = self.visible(caller, job_id).account_id
@@ -53,16 +61,30 @@ class Jobs:
     def cancel(self, caller: Caller, job_id: str) -> JobRecord:
         """Rows not processed yet are not processed (each row's write needs the job running); 409
         job_finished once it ended."""
+        return self._stop(self.visible(caller, job_id), "cancelled")
+
+    def fail(self, job: JobRecord, error: str) -> bool:
+        """End the job `failed` with `error` (batches still queued find it so and do nothing);
+        whether this call did (not when it had ended already)."""
+        try:
+            self._stop(job, "failed", error)
+        except JobFinished:
+            return False
+        return True
+
+    def _stop(self, job: JobRecord, status: Literal["cancelled", "failed"], error: str | None = None) -> JobRecord:
+        """End a job that has not finished, with its `job.finished`, whose counts must be final: if a
+        row was counted meanwhile, read the job again and decide again."""
         for attempt in range(ATTEMPTS):
-            job = self.visible(caller, job_id)
             now = int(self._clock())
             try:
-                self.dynamo.transact([self.store.stop(job, "cancelled", now), self.finished_event(job, "cancelled")])
-            except ChangedMeanwhile:  # a row was counted meanwhile: the event's counts must be final
+                self.dynamo.transact([self.store.stop(job, status, now, error), self.finished_event(job, status)])
+            except ChangedMeanwhile:
                 if attempt == ATTEMPTS - 1:
                     raise
+                job = self.store.get(job.account_id, job.id) or job
                 continue
-            return job.model_copy(update={"status": "cancelled", "finished_at": now})
+            return job.model_copy(update={"status": status, "finished_at": now, "error": error})
         raise AssertionError("unreachable")
 
     def new(self, caller: Caller, kind: JobKind, total: int, **options: Any) -> JobRecord:
@@ -89,8 +111,7 @@ class Jobs:
         try:
             queue.send_many(list(messages))
         except DependencyUnavailable:
-            self.dynamo.transact([store.stop(job, "failed", int(self._clock()), "The job could not be queued"),
-                                  self.finished_event(job, "failed")])
+            self.fail(job, "The job could not be queued")
             raise
         return job
 
