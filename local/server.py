@@ -253,7 +253,8 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     containers = Containers(int(os.environ.get("LOCAL_CONTAINERS", "4")))
     gateway = Gateway(all_functions, containers)
     router = EventRouter(subscriptions(all_functions, references(parameters)), gateway.run, outbox.complete_ses_event)
-    server = DevServer(port, outbox, gateway, Triggers(all_functions), events, router, environment["EVENT_BUS_NAME"])
+    triggers = Triggers(all_functions, gateway.run)
+    server = DevServer(port, outbox, gateway, triggers, events, router, environment["EVENT_BUS_NAME"])
     server.aws = aws
 
     from handover.runtime import runtime

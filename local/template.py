@@ -85,6 +85,7 @@ class Function:
     streams: tuple[StreamSource, ...] = ()
     rules: tuple[RuleSource, ...] = ()
     buckets: tuple[BucketSource, ...] = ()
+    concurrency: int | None = None  # ReservedConcurrentExecutions
 
     @property
     def name(self) -> str:
@@ -138,7 +139,7 @@ def functions() -> list[Function]:
                                             key_rules.get("prefix", ""), key_rules.get("suffix", "")))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
                               tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules),
-                              tuple(buckets)))
+                              tuple(buckets), props.get("ReservedConcurrentExecutions")))
     return found
 
 
