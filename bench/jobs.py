@@ -125,7 +125,7 @@ def _work_off(function_name: str, figures: WorkerFigures) -> None:
     function = by_name(function_name)
     handler = handler_of(function)
     sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName=_queue_name(function.queues[0]))["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=_queue_name(function.queues[0].queue))["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     clock = _AwsClock()
     with clock.attached():

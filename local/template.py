@@ -75,13 +75,19 @@ class BucketSource:
 
 
 @dataclass(frozen=True)
+class QueueSource:
+    queue: str  # the queue's logical id
+    batch_size: int  # messages handed over at most per invocation
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
     handler: str
     routes: tuple[Route, ...]
     schedules: tuple[str, ...]
-    queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
+    queues: tuple[QueueSource, ...] = ()  # the SQS queues that trigger it
     streams: tuple[StreamSource, ...] = ()
     rules: tuple[RuleSource, ...] = ()
     buckets: tuple[BucketSource, ...] = ()
@@ -120,7 +126,8 @@ def functions() -> list[Function]:
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 schedules.append(properties.get("Schedule") or properties["ScheduleExpression"])
             elif event["Type"] == "SQS":
-                queues.append(properties["Queue"]["GetAtt"].split(".")[0])
+                queues.append(QueueSource(properties["Queue"]["GetAtt"].split(".")[0],
+                                          int(properties.get("BatchSize", 10))))
             elif event["Type"] == "DynamoDB":
                 streams.append(StreamSource(
                     properties["Stream"]["GetAtt"].split(".")[0], properties["StartingPosition"],

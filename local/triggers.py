@@ -20,7 +20,7 @@ import boto3
 
 from local.aws import ACCOUNT, REGION
 from local.streams import Invoke, StreamTriggers, run_in_process
-from local.template import BucketSource, Function
+from local.template import BucketSource, Function, QueueSource
 
 
 def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class Triggers:
         self._invoke = invoke
         self._sqs = boto3.session.Session().client("sqs", region_name=REGION)
         self._stop = threading.Event()
-        self.streams = StreamTriggers(functions, invoke)
+        self.streams = StreamTriggers(functions)
         self._s3 = boto3.session.Session().client("s3", region_name=REGION)
         self._seen: set[tuple[str, str, str]] = set()  # (bucket, key, ETag) already delivered
 
@@ -72,13 +72,14 @@ class Triggers:
     def drain(self) -> int:
         """Deliver what is waiting in every subscribed queue, one batch at a time; how many messages
         were delivered."""
-        return sum(self._drain_queue(function, queue) for function in self._functions for queue in function.queues)
+        return sum(self._drain_queue(function, source) for function in self._functions for source in function.queues)
 
-    def _drain_queue(self, function: Function, queue: str, wait_seconds: int = 0) -> int:
-        url = os.environ[f"QUEUE_URL_{queue}"]
+    def _drain_queue(self, function: Function, source: QueueSource, wait_seconds: int = 0) -> int:
+        url = os.environ[f"QUEUE_URL_{source.queue}"]
         delivered = 0
         while True:
-            messages = self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
+            messages = self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(source.batch_size, 10),
+                                                 WaitTimeSeconds=wait_seconds,
                                                  AttributeNames=["All"]).get("Messages", [])
             if not messages:
                 return delivered
@@ -129,11 +130,11 @@ class Triggers:
         """Poll the queues, buckets and streams continuously and run scheduled functions every
         `schedule_seconds`."""
         for function in self._functions:
-            for queue in function.queues:
+            for source in function.queues:
                 # As Lambda's event source mapping, up to the function's reserved concurrency at once.
                 for number in range(function.concurrency or 1):
-                    threading.Thread(target=self._poll, args=(function, queue), daemon=True,
-                                     name=f"sqs-{queue}-{number}").start()
+                    threading.Thread(target=self._poll, args=(function, source), daemon=True,
+                                     name=f"sqs-{source.queue}-{number}").start()
         threading.Thread(target=self._poll_uploads, daemon=True, name="s3-triggers").start()
         threading.Thread(target=self._tick, args=(schedule_seconds,), daemon=True, name="schedules").start()
         self.streams.start()
@@ -142,10 +143,10 @@ class Triggers:
         self._stop.set()
         self.streams.stop()
 
-    def _poll(self, function: Function, queue: str) -> None:
+    def _poll(self, function: Function, source: QueueSource) -> None:
         while not self._stop.is_set():
             try:
-                if not self._drain_queue(function, queue, wait_seconds=1):
+                if not self._drain_queue(function, source, wait_seconds=1):
                     time.sleep(0.2)
             except Exception as error:  # keep polling: a local stand-in must not die quietly
                 print(f"local SQS trigger failed: {error}", flush=True)
