@@ -89,11 +89,13 @@ def test_a_spent_token_presented_again_ends_the_whole_session(api: Api, who_come
     assert works(api, spent_by_first["access_token"]) == 401
     # and the owner's other sessions go on
     assert works(api, sign_in(api, DEMO_OWNER)["access_token"]) == 200
-    # and the reuse is in the business's history
+    # and the reuse is in the business's history, once however often the token comes back
+    assert refresh(api, stolen["refresh_token"]).code == "refresh_invalid"
     operator = api.login(OPERATOR)
     items = api.call("GET", f"/v1/operator/accounts/{api.account_id('demo')}/history", token=operator).json()["items"]
-    assert items[0]["action"] == "session.refresh_reused"
-    assert items[0]["details"]["session_id"] == claims_of(stolen["access_token"])["sid"]
+    reuses = [item for item in items if item["action"] == "session.refresh_reused"]
+    assert len(reuses) == 1
+    assert reuses[0]["details"]["session_id"] == claims_of(stolen["access_token"])["sid"]
 
 
 @pytest.mark.parametrize("presented", ["", "x", "a.b", "not-a-token." + base64.urlsafe_b64encode(b"staff::x").decode(),

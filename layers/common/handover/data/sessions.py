@@ -99,9 +99,11 @@ class SessionStore:
     def not_ended(self, session_id: str, on_failure: FailureFactory) -> Write:
         return check(self.table, ended_key(session_id), "attribute_not_exists(pk)", on_condition_failure=on_failure)
 
-    def end(self, session_id: str, until: int, now: int) -> Write:
-        """Mark the session ended (again, if it already was), until its refresh tokens have expired."""
-        return put(self.table, {**ended_key(session_id), "session_id": session_id, "ended_at": now, **_expiry(until)})
+    def end(self, session_id: str, until: int, now: int, on_ended: FailureFactory) -> Write:
+        """Mark the session ended, until its refresh tokens have expired; the condition fails when it
+        already was."""
+        return put(self.table, {**ended_key(session_id), "session_id": session_id, "ended_at": now, **_expiry(until)},
+                   "attribute_not_exists(pk)", on_condition_failure=on_ended)
 
     def end_on_principal(self, principal: PrincipalRecord, session_id: str, until: int, now: int,
                          on_failure: FailureFactory) -> Write:

@@ -132,16 +132,20 @@ class SessionBook:
     def end(self, principal: PrincipalRecord | None, session_id: str, refresh_until: int,
             also: list[Write] | None = None) -> None:
         """End one session at once: no refresh token of it works again (until `refresh_until`, when
-        they would have expired anyway), nor does any access token of it, from the next request on."""
+        they would have expired anyway), nor does any access token of it, from the next request on.
+        Ending it again changes nothing (so a burst of reuses is recorded once)."""
         for _attempt in range(ATTEMPTS):
             now = int(self._clock())
-            writes = [self._store.end(session_id, refresh_until, now), *(also or [])]
+            writes = [self._store.end(session_id, refresh_until, now, on_ended=lambda _old: _AlreadyEnded()),
+                      *(also or [])]
             if principal is not None:
                 writes.append(self._store.end_on_principal(principal, session_id,
                                                            now + self._sessions.lifetime + GRACE_SECONDS, now,
                                                            on_failure=_PrincipalChanged))
             try:
                 self._dynamo.transact(writes)
+                return
+            except _AlreadyEnded:
                 return
             except _PrincipalChanged as changed:  # another session ended meanwhile, or the principal is gone
                 principal = RECORDS[principal.realm].model_validate(changed.item) if principal and changed.item \
@@ -192,6 +196,10 @@ def _still_current(record: RefreshRecord, principal: PrincipalRecord, account: A
 
 class _Reused(HandoverError):
     """The token was spent by a concurrent refresh: never leaves this module."""
+
+
+class _AlreadyEnded(HandoverError):
+    """The session had been ended before: never leaves this module."""
 
 
 class _PrincipalChanged(HandoverError):
