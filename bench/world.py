@@ -131,6 +131,14 @@ class World:
                            "claim")
         return customer_id, email, body["access_token"]
 
+    def new_session(self, customer_id: str) -> str:
+        """A fresh refresh token of the customer's, signed in in-process (no password, not timed)."""
+        from handover.runtime import runtime
+
+        customer = runtime().directory.customers.get(self.account_id, customer_id)
+        assert customer is not None
+        return runtime().session_book.sign_in(customer).refresh_token
+
     def customer_login_event(self, email: str, password: str = CUSTOMER_PASSWORD) -> dict[str, Any]:
         return varied(sample("login"), body={"realm": "customer", "account": "demo", "email": email,
                                              "password": password})
