@@ -43,8 +43,7 @@ class PrincipalRecord(BaseModel):
     email_undeliverable: bool = False
     token_version: int = 1
     link_version: int = 0
-    # Sessions ended one by one (logout, a spent refresh token presented), with when their last
-    # access token expires: until then a token of one is refused (see data/sessions.py).
+    # Sessions ended one by one, to when their last access token expires (see data/sessions.py).
     ended_sessions: dict[str, int] | None = None
 
     @property
