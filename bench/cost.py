@@ -62,7 +62,7 @@ def durations(world: World, progress: Callable[[str], None]) -> dict[str, list[f
                                   headers={"idempotency-key": unique("cost-invite-")}), 202),
         "claim": (lambda: sample("claim", link_token=links.pop()), 200),
         "login": (lambda: world.customer_login_event(email), 200),
-        "refresh": (lambda: sample("refresh", refresh_token=world.new_session(customer_id)), 200),
+        "refresh": (lambda: sample("refresh", refresh_token=world.new_session(customer_id).refresh_token), 200),
     }
     measured: dict[str, list[float]] = {name: [] for name in makers}
     for run in range(RUNS + 1):  # interleaved, so drift spreads over every action alike
