@@ -208,9 +208,11 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
         ids = []
         cursor = ""
         while len(ids) < SERVER_INVITES:
-            page = server.call("GET", f"/v1/customers?q={tag}&limit=100{cursor}", token=owner).json()
-            ids += [customer["id"] for customer in page["items"]]
-            cursor = f"&cursor={page['next_cursor']}"
+            listed = server.call("GET", f"/v1/customers?q={tag}&limit=100{cursor}", token=owner)
+            if listed.status != 200:
+                raise RuntimeError(f"directory: HTTP {listed.status} {listed.body[:300]!r}")
+            ids += [customer["id"] for customer in listed.json()["items"]]
+            cursor = f"&cursor={listed.json()['next_cursor']}"
         progress(f"jobs: a bulk invite of {SERVER_INVITES} customers at EmailSendRate={SEND_RATE}")
         reply = server.call("POST", "/v1/customers/invites", {"ids": ids[:SERVER_INVITES]}, token=owner)
         if reply.status != 202:
