@@ -27,7 +27,7 @@ app = web.build_resolver()
                      "the Secure role (403 `secure_account`).",
          responses=web.documented(200, ActivityView, 401, 403, 404))
 @tracer.capture_method
-def activity(id: str, caller: Annotated[Caller, Depends(web.caller)]) -> ActivityView:
+def activity(id: str, caller: Annotated[Caller, Depends(web.operator)]) -> ActivityView:
     return runtime().account_activity.view(caller, id)
 
 

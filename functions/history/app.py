@@ -23,7 +23,7 @@ app = web.build_resolver()
          summary="A business's history, newest first",
          responses=web.documented(200, HistoryPage, 401, 403, 404, 422))
 @tracer.capture_method
-def history(id: str, caller: Annotated[Caller, Depends(web.caller)],
+def history(id: str, caller: Annotated[Caller, Depends(web.operator)],
             limit: Annotated[int, Query(ge=1, le=100)] = 25,
             cursor: Annotated[str | None, Query(max_length=2048)] = None) -> HistoryPage:
     records, next_cursor = runtime().history_reader.page(caller, id, limit, cursor)

@@ -43,7 +43,7 @@ def unlock_customer(id: str, caller: Annotated[Caller, Depends(web.staff_with("c
 @app.post("/v1/operator/accounts/<id>/lock", tags=["operator"], security=web.BEARER, summary="Lock a business",
           responses=web.documented(200, AccountEnvelope, 400, 401, 403, 404, 413, 415, 422))
 @tracer.capture_method
-def lock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
+def lock_account(id: str, caller: Annotated[Caller, Depends(web.operator)],
                  body: LockRequest | None = None) -> AccountEnvelope:
     account = runtime().locks.set_account_lock(caller, id, True, body.reason if body else None)
     metrics.add_metric(name="AccountsLocked", unit=MetricUnit.Count, value=1)
@@ -53,7 +53,7 @@ def lock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
 @app.post("/v1/operator/accounts/<id>/unlock", tags=["operator"], security=web.BEARER, summary="Unlock a business",
           responses=web.documented(200, AccountEnvelope, 400, 401, 403, 404, 413, 415, 422))
 @tracer.capture_method
-def unlock_account(id: str, caller: Annotated[Caller, Depends(web.caller)],
+def unlock_account(id: str, caller: Annotated[Caller, Depends(web.operator)],
                    body: LockRequest | None = None) -> AccountEnvelope:
     account = runtime().locks.set_account_lock(caller, id, False, None)
     return AccountEnvelope(account=runtime().client_accounts.view(account))

@@ -24,7 +24,7 @@ app = web.build_resolver()
           summary="Log in as the owner (default) or a staff member",
           responses=web.documented(200, AccessToken, 400, 401, 403, 404, 413, 415, 422, 423))
 @tracer.capture_method
-def login_as(id: str, caller: Annotated[Caller, Depends(web.caller)],
+def login_as(id: str, caller: Annotated[Caller, Depends(web.operator)],
              body: LoginAsRequest | None = None) -> AccessToken:
     token = runtime().impersonation.login_as(caller, id, body.staff_id if body else None,
                                              body.reason if body else None)

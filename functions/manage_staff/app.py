@@ -81,7 +81,7 @@ def invite_staff(id: str, caller: Annotated[Caller, Depends(web.owner)],
           summary="Email the business's owner their claim link (earlier links stop working)",
           responses=web.documented(202, InviteAccepted, 401, 403, 404, 409, 422, 423))
 @tracer.capture_method
-def invite_owner(id: str, caller: Annotated[Caller, Depends(web.caller)],
+def invite_owner(id: str, caller: Annotated[Caller, Depends(web.operator)],
                  idempotency_key: IdempotencyKey = None) -> InviteAccepted:
     return _invited_once(idempotency_key, caller, f"owner-invite:{id}",
                          lambda receipt: runtime().staff_members.invite_owner(caller, id, receipt))

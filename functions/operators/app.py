@@ -23,7 +23,7 @@ app = web.build_resolver()
          description="Every operator, with or without the Secure role, for assigning them to businesses.",
          responses=web.documented(200, OperatorPage, 401, 403, 422))
 @tracer.capture_method
-def operators(caller: Annotated[Caller, Depends(web.caller)], limit: Annotated[int, Query(ge=1, le=100)] = 25,
+def operators(caller: Annotated[Caller, Depends(web.operator)], limit: Annotated[int, Query(ge=1, le=100)] = 25,
               cursor: Annotated[str | None, Query(max_length=2048)] = None) -> OperatorPage:
     entries, next_cursor = runtime().operators.page(caller, limit, cursor)
     return OperatorPage(items=[OperatorView(**entry.model_dump()) for entry in entries], next_cursor=next_cursor)

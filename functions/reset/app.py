@@ -74,7 +74,7 @@ def set_password(id: str, body: SetPasswordRequest,
 @tracer.capture_method
 def send_owner_reset(
     id: str,
-    caller: Annotated[Caller, Depends(web.caller)],
+    caller: Annotated[Caller, Depends(web.operator)],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InviteAccepted:
     answer = runtime().idempotency.once(

@@ -26,7 +26,7 @@ app = web.build_resolver()
                       "`secure_account`).",
           responses=web.documented(200, AccountEnvelope, 401, 403, 404))
 @tracer.capture_method
-def setup_complete(id: str, caller: Annotated[Caller, Depends(web.caller)]) -> AccountEnvelope:
+def setup_complete(id: str, caller: Annotated[Caller, Depends(web.operator)]) -> AccountEnvelope:
     account = runtime().onboarding.complete_setup(caller, id)
     return AccountEnvelope(account=runtime().client_accounts.view(account))
 

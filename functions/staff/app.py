@@ -44,7 +44,7 @@ def get_staff(id: str, caller: Annotated[Caller, Depends(web.owner)]) -> StaffEn
 @tracer.capture_method
 def list_account_staff(
     id: str,
-    caller: Annotated[Caller, Depends(web.caller)],
+    caller: Annotated[Caller, Depends(web.operator)],
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> StaffPage:

@@ -33,6 +33,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +48,10 @@ from handover.identity.sessions import Act, Sessions
 from handover.ids import new_id
 from handover.runtime import Runtime
 
-from local.template import functions
+from local.template import ROOT, functions
 from tests.conftest import GOOD_PASSWORD, Api, last_link_token
 
+OPENAPI = ROOT / "functions" / "docs" / "openapi.json"
 CALLERS = ["anon", "cust", "unver", "read", "write", "owner", "other", "oper", "secop", "imp", "exp", "prelk",
            "none", "hs256", "tamp", "out", "rvk"]
 
@@ -297,21 +299,93 @@ def test_authorization_matrix(row: Row, api: Api, seeded: Runtime) -> None:
     world = World(seeded, api)
 
     # When each caller, in column order, calls the route
-    got = {}
+    got, challenges = {}, {}
     for number, caller in enumerate(CALLERS):
-        headers = {"content-type": "application/json"}
-        if world.tokens[caller]:
-            headers["authorization"] = f"Bearer {world.tokens[caller]}"
-        body = world.body(row, caller)
-        status, _, _ = api.gateway.invoke(row.method, world.path(row.path), headers,
-                                          json.dumps(body).encode() if body is not None else b"",
-                                          source_ip=f"192.0.2.{number + 1}")
+        status, headers = _call(api, world, row, caller, world.body(row, caller), number)
         got[caller] = status
+        challenges[caller] = headers.get("www-authenticate", "")
 
-    # Then every cell is what the table says
+    # Then every cell is what the table says, and every 401 says how to authenticate (RFC 6750)
     differences = {caller: f"expected {row.expected[caller]}, got {got[caller]}" for caller in CALLERS
                    if got[caller] != row.expected[caller]}
     assert not differences, f"{row.route}: {differences}"
+    unchallenged = [caller for caller in CALLERS if got[caller] == 401
+                    and not challenges[caller].startswith('Bearer realm="handover"')]
+    assert not unchallenged, f"{row.route}: a 401 without WWW-Authenticate for {unchallenged}"
+
+
+REFUSED = (401, 403)
+# Refusals decided with the object, once it is read (after the body is validated): Harbour Clinic
+# is secure (an operator without the Secure role is refused it), and an operator acting as the
+# owner may not set a customer's password. Every other 401 and 403 comes before validation.
+WITH_THE_OBJECT = {("PUT /v1/customers/{victim}/password", "imp"), ("PATCH /v1/operator/accounts/{clinic}", "oper"),
+                   ("POST /v1/operator/accounts/{clinic}/lock", "oper"),
+                   ("POST /v1/operator/accounts/{clinic}/unlock", "oper"),
+                   ("POST /v1/operator/accounts/{clinic}/login-as", "oper")}
+
+
+def test_refused_callers_never_learn_the_body_rules(api: Api, seeded: Runtime) -> None:
+    """The invalid-body column: on every route that takes a body and a token, each caller the
+    table refuses (401, 403: anonymous, a bad token, the wrong realm, a missing permission) is
+    refused the same with a body that fails validation, never 422; a caller it allows gets 422 for
+    that body (so the body is invalid indeed). Nothing is written, so one world serves every row."""
+    world = World(seeded, api)
+    document = json.loads(OPENAPI.read_text())
+    wrong: dict[str, dict[str, str]] = {}
+    checked = 0
+    for row in ROWS:
+        operation = _operation(document, row)
+        fields = _body_fields(document, operation)
+        if not operation.get("security") or not fields:
+            continue  # a public route (its body rules are for anyone), or a route without a body
+        invalid = {name: [[1]] for name in fields}  # a type no field of the API takes
+        for number, caller in enumerate(CALLERS):
+            expected = row.expected[caller]
+            if (row.route, caller) in WITH_THE_OBJECT or not (expected in REFUSED or 200 <= expected < 300):
+                continue
+            status, _ = _call(api, world, row, caller, invalid, number)
+            checked += expected in REFUSED
+            wanted = expected if expected in REFUSED else 422
+            if status != wanted:
+                wrong.setdefault(row.route, {})[caller] = f"expected {wanted}, got {status}"
+    assert not wrong, json.dumps(wrong, indent=1)
+    assert checked > 300, checked  # every refused cell of the routes with a body
+
+
+def _operation(document: dict[str, Any], row: Row) -> dict[str, Any]:
+    """The route's operation in the OpenAPI document (none for the documents themselves)."""
+    paths = [path for path in document["paths"] if _generic(path) == _generic(row.path)]
+    operation: dict[str, Any] = document["paths"][paths[0]][row.method.lower()] if paths else {}
+    return operation
+
+
+def _body_fields(document: dict[str, Any], operation: dict[str, Any]) -> set[str]:
+    """The names of the fields the operation's JSON body may have."""
+    def fields(node: dict[str, Any]) -> set[str]:
+        if "$ref" in node:
+            return fields(document["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]])
+        found = set(node.get("properties", {}))
+        for key in ("oneOf", "anyOf", "allOf"):
+            for part in node.get(key, []):
+                found |= fields(part)
+        return found
+
+    content = operation.get("requestBody", {}).get("content", {})
+    return fields(content["application/json"]["schema"]) if "application/json" in content else set()
+
+
+def _generic(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def _call(api: Api, world: World, row: Row, caller: str, body: Any, number: int) -> tuple[int, dict[str, str]]:
+    headers = {"content-type": "application/json"}
+    if world.tokens[caller]:
+        headers["authorization"] = f"Bearer {world.tokens[caller]}"
+    status, answered, _ = api.gateway.invoke(row.method, world.path(row.path), headers,
+                                             json.dumps(body).encode() if body is not None else b"",
+                                             source_ip=f"192.0.2.{number + 1}")
+    return status, {name.lower(): value for name, value in answered.items()}
 
 
 def _never(_old: object) -> Exception:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from handover.accounts.history import DAY, expiry_day, history_entry
+from handover.accounts.history import DAY, history_entry
+from handover.data.expiry import SHARDS, expiry_day, keys_of_day
 from handover.data.history import Actor
 from handover.data.links import LinkRecord
 from handover.runtime import Runtime
@@ -12,10 +13,11 @@ from handover.runtime import Runtime
 from tests.conftest import Api, invoke, sample_event
 
 
-def _link(token_hash: str, expires_at: int) -> LinkRecord:
+def _link(token_hash: str, expires_at: int, day: str | None = None) -> LinkRecord:
     return LinkRecord(token_hash=token_hash, kind="invite", account_id="A", account_name="Demo", subject_id="C",
                       email="c@example.com", link_version=1, token_version=1, created_at=expires_at - 3600,
-                      expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at)
+                      expires_at=expires_at, expiry_day=day or expiry_day(expires_at, token_hash),
+                      expires_ttl=expires_at)
 
 
 def test_cleanup_removes_backdated_entries_and_links_and_keeps_fresh_ones(api: Api, seeded: Runtime) -> None:
@@ -47,3 +49,24 @@ def test_cleanup_uses_the_expiry_index_and_never_scans(api: Api, seeded: Runtime
     seeded.dynamo._client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
     invoke("cleanup", sample_event("cleanup"))
     assert "Query" in calls and "Scan" not in calls
+
+
+def test_links_of_one_day_spread_over_the_shards_and_the_cleanup_reads_each(api: Api, seeded: Runtime) -> None:
+    # Given 64 links that expired yesterday, and one written before the index was sharded (the bare day)
+    yesterday = int(time.time()) - DAY
+    links = [_link(f"old-{number}", yesterday) for number in range(64)]
+    links.append(_link("unsharded", yesterday, day=keys_of_day(yesterday)[0]))
+    for start in range(0, len(links), 25):
+        seeded.dynamo.transact([seeded.links.store.add(link) for link in links[start:start + 25]])
+    shards = {link.expiry_day for link in links}
+    assert len(shards) == SHARDS + 1  # one index partition key per shard, and the bare day
+
+    # When the cleanup runs, counting its Queries
+    calls: list[str] = []
+    seeded.dynamo._client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    result = invoke("cleanup", sample_event("cleanup"))
+
+    # Then every one is gone, each shard of each day read by a Query of its own, three tables alike
+    assert result["links_removed"] == 65
+    assert all(seeded.links.store.get(link.token_hash) is None for link in links)
+    assert calls.count("Query") >= 3 * 8 * (SHARDS + 1)

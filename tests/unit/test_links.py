@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from handover.data.accounts import AccountRecord
+from handover.data.expiry import expiry_day
 from handover.data.links import LinkRecord
 from handover.data.principals import CustomerRecord
 from handover.errors import LinkInvalid
@@ -205,9 +206,10 @@ def test_new_expiry_day_is_the_utc_date_of_expiry(account: AccountRecord, custom
     # When a reset link is made
     _, record = links.new("reset", account, customer)
 
-    # Then it expires on the next UTC day, and expiry_day says so
+    # Then it expires on the next UTC day, and expiry_day says so (with its shard)
     assert record.expires_at == late + 3600
-    assert record.expiry_day == "2025-06-16"
+    assert record.expiry_day == expiry_day(record.expires_at, record.token_hash)
+    assert record.expiry_day.startswith("2025-06-16#")
 
 
 @pytest.mark.parametrize(("kind", "setting", "seconds"), [

@@ -11,8 +11,8 @@ from local.aws import references, resolve
 from local.template import function_variables, template
 
 REQUIRED = {"DIRECTORY_TABLE": "d", "LINKS_TABLE": "l", "HISTORY_TABLE": "h", "IDEMPOTENCY_TABLE": "i",
-            "OUTBOX_TABLE": "o", "RESET_QUEUE_URL": "q", "TOKEN_KEY_ID": "k", "TOKEN_ISSUER": "t",
-            "SENDER_ADDRESS": "s@example.com", "PORTAL_URL": "https://portal.example"}
+            "OUTBOX_TABLE": "o", "SESSIONS_TABLE": "se", "RESET_QUEUE_URL": "q", "TOKEN_KEY_ID": "k",
+            "TOKEN_ISSUER": "t", "SENDER_ADDRESS": "s@example.com", "PORTAL_URL": "https://portal.example"}
 
 
 def test_the_parameter_reaches_the_activity_function() -> None:

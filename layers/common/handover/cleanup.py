@@ -1,6 +1,7 @@
 """The daily cleanup: removes history entries, links and session items past their expiry that
 DynamoDB TTL has not removed yet (TTL lags by up to two days). They are found through each table's expiry-day
-index, a day at a time, never by scanning, and removed in bounded batches. It also re-derives the
+index, a day and a shard at a time (data/expiry.py), never by scanning, and removed in bounded
+batches. It also re-derives the
 status of the businesses the calendar has moved (handover.accounts.roster), so that little is
 left for the operators' list to settle when it is read."""
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from handover.accounts.history import DAY
 from handover.accounts.roster import Roster
-from handover.data.history import HistoryStore, expiry_day
+from handover.data.expiry import keys_of_day
+from handover.data.history import HistoryStore
 from handover.data.links import LinkStore
 from handover.data.sessions import SessionStore
 
@@ -40,7 +42,7 @@ class Cleanup:
 
     def run(self) -> CleanupReport:
         now = int(self._clock())
-        days = [expiry_day(now - back * DAY) for back in range(DAYS_BACK, -1, -1)]
+        days = [key for back in range(DAYS_BACK, -1, -1) for key in keys_of_day(now - back * DAY)]
         return CleanupReport(history_removed=_sweep(self._history, days, now),
                              links_removed=_sweep(self._links, days, now),
                              accounts_settled=self._roster.settle(batches=MAX_PER_TABLE // PAGE) if self._roster else 0,

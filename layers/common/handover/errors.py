@@ -26,18 +26,37 @@ class CsvInvalid(HandoverError):
     status, code, title = 400, "csv_invalid", "The file is not a UTF-8 CSV with a header row naming an email column"
 
 
+def bearer_challenge(description: str, error: str | None) -> str:
+    """RFC 6750's `WWW-Authenticate` of a 401: `error` (`invalid_token`) when the request carried
+    a token, none when it carried no credentials at all (section 3.1), with a description."""
+    quoted = description.replace("\\", "").replace('"', "'")
+    return 'Bearer realm="handover"' + (f', error="{error}"' if error else "") + f', error_description="{quoted}"'
+
+
 class Unauthenticated(HandoverError):
     status, code, title = 401, "unauthenticated", "A valid access token is required"
+
+    def __init__(self, detail: str | None = None, *, token_sent: bool = True) -> None:
+        super().__init__(detail)
+        self.headers["WWW-Authenticate"] = bearer_challenge(self.detail, "invalid_token" if token_sent else None)
 
 
 class InvalidCredentials(HandoverError):
     status, code, title = 401, "invalid_credentials", "The email or password is wrong"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.headers["WWW-Authenticate"] = bearer_challenge(self.detail, None)
 
 
 class RefreshInvalid(HandoverError):
     """One body for every refresh that fails: unknown, expired, spent or revoked alike."""
 
     status, code, title = 401, "refresh_invalid", "The refresh token is invalid, expired or revoked"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.headers["WWW-Authenticate"] = bearer_challenge(self.detail, "invalid_token")
 
 
 class Forbidden(HandoverError):

@@ -12,7 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import _DEPENDS_CACHE_KEY
+from aws_lambda_powertools.event_handler.depends import build_dependency_tree, solve_dependencies
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.request import Request
 from pydantic import BaseModel
@@ -73,27 +76,56 @@ def _unexpected(error: Exception) -> Response[str]:
 def _refused_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES,
                   other_types: tuple[str, ...] = ()) -> Response[str] | None:
     """Bodies over `max_bytes` (64 KB unless a route says otherwise), and bodies that are not JSON
-    (nor one of the route's `other_types`), are refused before anything parses them; so are JSON
-    bodies that are not an object (every body of the API is one), which Powertools would
-    otherwise read leniently (a list stands for its first item)."""
+    (nor one of the route's `other_types`), are refused before anything reads them, as API
+    Gateway refuses a body over its own limit: what they are is plain from the request alone."""
     body = event.get("body") or ""
     if len(body) > max_bytes * (4 / 3 if event.get("isBase64Encoded") else 1):
         return problem_from(errors.PayloadTooLarge(f"The body must be at most {max_bytes} bytes"))
-    if not body:
-        return None
     content_type = content_type_of(event)
-    if content_type in other_types:
-        return None
-    if content_type != "application/json" and not content_type.endswith("+json"):
+    if body and content_type not in other_types and content_type != "application/json" \
+            and not content_type.endswith("+json"):
         return problem_from(errors.UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`"))
+    return None
+
+
+def _not_an_object(event: dict[str, Any], other_types: tuple[str, ...]) -> Response[str] | None:
+    """JSON bodies that are not an object (every body of the API is one), which Powertools would
+    otherwise read leniently (a list stands for its first item), are refused as the validation
+    would refuse them."""
+    body = event.get("body") or ""
+    if not body or content_type_of(event) in other_types:
+        return None
     try:
         parsed = json.loads(base64.b64decode(body) if event.get("isBase64Encoded") else body)
-    except ValueError:  # not JSON, nor UTF-8, nor base64: the resolver answers 400 malformed_request
+    except ValueError:  # not JSON, nor UTF-8, nor base64: the validation answers 400 malformed_request
         return None
     if parsed is not None and not isinstance(parsed, dict):
         return problem(422, "validation_error", "The request is not valid", "The body must be a JSON object",
                        errors=[{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
     return None
+
+
+class _CallerFirst(BaseMiddlewareHandler[Any]):
+    """Runs before the request's validation: the route's dependencies first (every dependency here
+    is who the caller is and what they may do), so that an anonymous or unauthorized caller gets
+    401 or 403 and never learns the body's rules (Powertools validates before it resolves them).
+    Their values are kept in the request's dependency cache, so the route does not resolve them
+    again."""
+
+    def __init__(self, validation: Callable[..., Any], other_types: tuple[str, ...]) -> None:
+        self._validation = validation
+        self._other_types = other_types
+
+    def handler(self, app: Any, next_middleware: Any) -> Any:
+        route = app.context.get("_route")
+        if route is not None and route.has_dependencies:
+            solve_dependencies(dependant=build_dependency_tree(route.func), request=app.request,
+                               dependency_overrides=app.dependency_overrides or None,
+                               dependency_cache=app.context.setdefault(_DEPENDS_CACHE_KEY, {}))
+        refusal = _not_an_object(app.current_event.raw_event, self._other_types)
+        if refusal is not None:
+            return refusal
+        return self._validation(app, next_middleware)
 
 
 def content_type_of(event: dict[str, Any]) -> str:
@@ -103,13 +135,17 @@ def content_type_of(event: dict[str, Any]) -> str:
 
 
 class Resolver(APIGatewayHttpResolver):
-    """The Powertools resolver, refusing bad bodies before its validation parses them."""
+    """The Powertools resolver, refusing bodies too large or not JSON before anything reads them,
+    and knowing the caller before it validates the request."""
 
     def __init__(self, *, max_body_bytes: int = MAX_BODY_BYTES, other_types: tuple[str, ...] = (),
                  **options: Any) -> None:
         super().__init__(**options)
         self.max_body_bytes = max_body_bytes
         self.other_types = other_types
+        if hasattr(self, "_request_validation_middleware"):  # validation on: the caller comes first
+            self._request_validation_middleware = _CallerFirst(  # type: ignore[assignment]
+                self._request_validation_middleware, other_types)
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:  # type: ignore[override]
         refusal = _refused_body(event, self.max_body_bytes, self.other_types)
@@ -136,12 +172,15 @@ def build_resolver(*, max_body_bytes: int = MAX_BODY_BYTES, other_types: tuple[s
 
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
                                "schema": {"type": "integer", "minimum": 0}}}
+WWW_AUTHENTICATE = {"WWW-Authenticate": {
+    "description": 'RFC 6750: `Bearer realm="handover"`, with `error="invalid_token"` when the request carried a'
+                   " token, and an `error_description`", "schema": {"type": "string"}}}
 
 
 def documented(status: int, model: type[BaseModel] | None, *error_statuses: int) -> dict[int, Any]:
     """OpenAPI `responses` of a route: its success and every problem+json status it can answer.
     422 (a parameter, header or body the validation refuses) and 503 (a failed dependency) are
-    always possible; a 429 carries Retry-After."""
+    always possible; a 429 carries Retry-After, a 401 WWW-Authenticate."""
     # Without a model the success has no body at all (Powertools would otherwise document one).
     responses: dict[int, Any] = {status: {"description": HTTPStatus(status).phrase, "content": {}}}
     if model is not None:
@@ -151,6 +190,8 @@ def documented(status: int, model: type[BaseModel] | None, *error_statuses: int)
                                    "content": {PROBLEM_JSON: {"model": Problem}}}
         if error_status == 429:
             responses[error_status]["headers"] = RETRY_AFTER
+        if error_status == 401:
+            responses[error_status]["headers"] = WWW_AUTHENTICATE
     return responses
 
 

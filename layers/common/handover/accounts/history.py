@@ -8,7 +8,8 @@ from typing import Any
 
 from handover.data.directory import Directory
 from handover.data.dynamo import Write
-from handover.data.history import Actor, HistoryRecord, HistoryStore, expiry_day
+from handover.data.expiry import expiry_day
+from handover.data.history import Actor, HistoryRecord, HistoryStore
 from handover.errors import CursorInvalid, NotFound
 from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.ids import new_id
@@ -22,9 +23,10 @@ def history_entry(*, account_id: str, actor: Actor, action: str, target: dict[st
                   retention_days: int = 180, now: float | None = None) -> HistoryRecord:
     at = time.time() if now is None else now
     expires_at = int(at) + retention_days * DAY
-    return HistoryRecord(id=new_id(at), account_id=account_id, at=int(at * 1000), actor=actor,
+    entry_id = new_id(at)
+    return HistoryRecord(id=entry_id, account_id=account_id, at=int(at * 1000), actor=actor,
                          on_behalf_of=on_behalf_of, action=action, target=target, details=details or {},
-                         expires_at=expires_at, expiry_day=expiry_day(expires_at), expires_ttl=expires_at)
+                         expires_at=expires_at, expiry_day=expiry_day(expires_at, entry_id), expires_ttl=expires_at)
 
 
 def impersonated(history: HistoryStore, caller: Caller, action: str, target: dict[str, str], *,

@@ -2,24 +2,18 @@
 
     pk ACCT#<acct>   sk <at, zero-padded milliseconds>#<id>
 
-Items carry `expires_ttl` for DynamoDB TTL and `expiry_day` + `expires_at` for the cleanup index.
+Items carry `expires_ttl` for DynamoDB TTL and `expiry_day` + `expires_at` for the cleanup index
+(data/expiry.py).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from handover.data.dynamo import Dynamo, Item, Write, put
-
-EXPIRY_INDEX = "by_expiry_day"
-
-
-def expiry_day(epoch_seconds: int) -> str:
-    """The `expiry_day` of an item that expires at `epoch_seconds` (the cleanup's index key)."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
+from handover.data.expiry import EXPIRY_INDEX
 
 
 class Actor(BaseModel):

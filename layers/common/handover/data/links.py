@@ -11,8 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, put, update
-
-EXPIRY_INDEX = "by_expiry_day"
+from handover.data.expiry import EXPIRY_INDEX
 
 LinkKind = Literal["invite", "reset"]
 Delivery = Literal["sent", "delivered", "bounced", "complained"]

@@ -23,11 +23,9 @@ from pydantic import BaseModel
 
 from handover.data.accounts import AccountRecord
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
-from handover.data.history import expiry_day
+from handover.data.expiry import EXPIRY_INDEX, expiry_day
 from handover.data.keys import Realm, account_key, principal_key
 from handover.data.principals import RECORDS, PrincipalRecord, key_of
-
-EXPIRY_INDEX = "by_expiry_day"
 
 
 def refresh_key(token_hash: str) -> Item:
@@ -52,11 +50,12 @@ class RefreshRecord(BaseModel):
     spent_at: int | None = None
 
     def item(self) -> Item:
-        return {**refresh_key(self.token_hash), **self.model_dump(exclude_none=True), **_expiry(self.expires_at)}
+        return {**refresh_key(self.token_hash), **self.model_dump(exclude_none=True),
+                **_expiry(self.expires_at, self.token_hash)}
 
 
-def _expiry(at: int) -> Item:
-    return {"expires_at": at, "expiry_day": expiry_day(at), "expires_ttl": at}
+def _expiry(at: int, key: str) -> Item:
+    return {"expires_at": at, "expiry_day": expiry_day(at, key), "expires_ttl": at}
 
 
 class SessionStore:
@@ -89,7 +88,7 @@ class SessionStore:
     def spend(self, record: RefreshRecord, now: int, on_failure: FailureFactory) -> Write:
         """Single use, decided by the condition: unspent and unexpired at the moment of writing. The
         spent item is kept until the session's absolute end."""
-        kept = _expiry(record.ends_at)
+        kept = _expiry(record.ends_at, record.token_hash)
         return update(self.table, refresh_key(record.token_hash),
                       "SET spent_at = :now, expires_at = :at, expiry_day = :day, expires_ttl = :at",
                       "attribute_exists(pk) AND attribute_not_exists(spent_at) AND expires_at > :now",
@@ -102,7 +101,8 @@ class SessionStore:
     def end(self, session_id: str, until: int, now: int, on_ended: FailureFactory) -> Write:
         """Mark the session ended, until its refresh tokens have expired; the condition fails when it
         already was."""
-        return put(self.table, {**ended_key(session_id), "session_id": session_id, "ended_at": now, **_expiry(until)},
+        return put(self.table, {**ended_key(session_id), "session_id": session_id, "ended_at": now,
+                                **_expiry(until, session_id)},
                    "attribute_not_exists(pk)", on_condition_failure=on_ended)
 
     def end_on_principal(self, principal: PrincipalRecord, session_id: str, until: int, now: int,

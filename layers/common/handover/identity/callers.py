@@ -69,7 +69,7 @@ class Authenticator:
     def authenticate(self, authorization: str | None) -> Caller:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("Send `Authorization: Bearer <access token>`")
+            raise Unauthenticated("Send `Authorization: Bearer <access token>`", token_sent=False)
         claims = self._sessions.decode(token.strip())
         principal: PrincipalRecord | None
         account, operator = None, None

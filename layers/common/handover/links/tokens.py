@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from handover.data.accounts import AccountRecord
-from handover.data.history import expiry_day
+from handover.data.expiry import expiry_day
 from handover.data.links import CustomerSnapshot, LinkKind, LinkRecord, LinkStore
 from handover.data.principals import CustomerRecord, PrincipalRecord
 from handover.errors import LinkInvalid
@@ -43,14 +43,15 @@ class Links:
         token = new_token()
         now = int(self._clock())
         expires_at = now + lifetime(kind, account)
+        token_hash = hash_token(token)
         record = LinkRecord(
-            token_hash=hash_token(token), kind=kind, account_id=account.id, account_name=account.name,
+            token_hash=token_hash, kind=kind, account_id=account.id, account_name=account.name,
             subject_realm="staff" if subject.realm == "staff" else "customer", subject_id=subject.id,
             email=subject.email, password_profile=account.password_profile,
             link_version=subject.link_version + 1, token_version=subject.token_version,
             account_version=account.token_version if subject.realm == "staff" else None,
             customer=_snapshot(kind, subject), created_at=now, expires_at=expires_at,
-            expiry_day=expiry_day(expires_at), expires_ttl=expires_at,
+            expiry_day=expiry_day(expires_at, token_hash), expires_ttl=expires_at,
         )
         return token, record
 
