@@ -8,8 +8,9 @@ A function says what its routes use, once, next to its resolver:
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
 clients, loads the token key's public half where tokens are verified, compiles the email
-templates where mail is sent, and primes the resolver with one synthetic request per route,
-which touches no AWS (any AWS call it would make stops before it is sent). After a restore the
+templates where mail is sent, loads the email address validation, and primes the resolver with
+one synthetic request per route (carrying a token signed by a throwaway key where tokens are
+verified), which touches no AWS: any AWS call it would make stops before it is sent. After a restore the
 other hook reseeds `random` and drops the clients' pooled connections, which belonged to the
 environment the snapshot was taken in; credentials come from Lambda's container endpoint under
 SnapStart and refresh themselves.
@@ -63,12 +64,27 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool) 
         getattr(built, part)
     for lazy in list(built.lazy_clients):
         lazy.create()
+    bearer = None
     if public_key:
         built.signer.public_key()
+        bearer = _unverifiable_token(built.settings.token_key_id)
     if "mailer" in built.__dict__:
         built.mailer.compile_templates()
+    from handover.mail.addresses import normalise_email
+
+    normalise_email("snapshot@example.com")  # email_validator, imported where an address first arrives
     if app is not None:
-        _prime(app, built.clients)
+        _prime(app, built.clients, bearer)
+
+
+def _unverifiable_token(key_id: str) -> str:
+    """A well-formed access token under the service's key id, signed by a key made for the
+    occasion: verifying it walks the whole check (and its libraries) to a 401."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return jwt.encode({"sub": "snapshot"}, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256",
+                      headers={"kid": key_id})
 
 
 def _after_restore() -> None:
@@ -77,9 +93,10 @@ def _after_restore() -> None:
         client._endpoint.http_session.close()  # its pool: connections made before the snapshot
 
 
-def _prime(app: Any, clients: list[Any]) -> None:
+def _prime(app: Any, clients: list[Any], bearer: str | None) -> None:
     """One synthetic request per route, answered by the resolver (validation, dependencies, the
-    route and its response model) up to the first AWS call, which is never sent."""
+    route and its response model) up to the first AWS call, which is never sent; with `bearer`,
+    carrying that token, which the authentication refuses."""
 
     def stop(**_: Any) -> None:
         raise _NotSent
@@ -89,7 +106,7 @@ def _prime(app: Any, clients: list[Any]) -> None:
     try:
         for route in [*app._static_routes, *app._dynamic_routes]:
             with contextlib.suppress(_NotSent):
-                app.resolve(_request(route.method, _PLACEHOLDER.sub("snapshot", route.path)), _Context())
+                app.resolve(_request(route.method, _PLACEHOLDER.sub("snapshot", route.path), bearer), _Context())
     finally:
         for client in clients:
             client.meta.events.unregister("before-call", unique_id="handover-snapshot-prime")
@@ -98,10 +115,13 @@ def _prime(app: Any, clients: list[Any]) -> None:
         Metrics().clear_metrics()  # none of the priming's counts may reach the first real request
 
 
-def _request(method: str, path: str) -> dict[str, Any]:
+def _request(method: str, path: str, bearer: str | None) -> dict[str, Any]:
     body = json.dumps({}) if method in ("POST", "PUT", "PATCH") else None
+    headers = {"content-type": "application/json", "user-agent": "handover-snapshot"}
+    if bearer:
+        headers["authorization"] = f"Bearer {bearer}"
     return {"version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
-            "headers": {"content-type": "application/json", "user-agent": "handover-snapshot"},
+            "headers": headers,
             "requestContext": {"http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                                         "sourceIp": "127.0.0.1", "userAgent": "handover-snapshot"},
                                "requestId": "snapshot", "routeKey": f"{method} {path}", "stage": "$default"},
