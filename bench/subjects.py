@@ -114,6 +114,15 @@ def subjects(world: World) -> list[Subject]:
                                     headers={"idempotency-key": unique("cold-import-")}),
         "import_uploads": lambda i: sample("import_uploads", access_token=owner),
         "jobs": lambda i: sample("jobs", access_token=owner),
+        "client_accounts": lambda i: sample("client_accounts", access_token=operator),
+        "operators": lambda i: sample("operators", access_token=operator),
+        "activity": lambda i: sample("activity", access_token=operator, account_id=account),
+        "update_account": lambda i: sample("update_account", access_token=operator, account_id=account),
+        "staff": lambda i: sample("list_staff", access_token=owner),
+        "open_account": lambda i: varied(sample("open_account", access_token=operator),
+                                         body={"nickname": unique("cold-")[:30].lower(),
+                                               "owner": {"email": f"{unique('cold-owner-')}@example.com",
+                                                         "first_name": "Olive", "last_name": "Owner"}}),
     }
     subjects = []
     for function in functions():
