@@ -19,7 +19,19 @@ def main() -> None:
     ensure_layer_on_path()
     # Powertools warns on every in-process invocation that emits no metric (jwks, docs, failures).
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from bench import coldstart, cost, directory, jobs, operators, publisher, report, roundtrips, snapcost, timing
+    from bench import (
+        coldreport,
+        coldstart,
+        cost,
+        directory,
+        jobs,
+        operators,
+        publisher,
+        report,
+        roundtrips,
+        snapcost,
+        timing,
+    )
     from bench.aws import mocked
     from bench.world import World
 
@@ -29,12 +41,12 @@ def main() -> None:
         print(f"[bench {time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     cold = coldstart.measure(progress)
-    print(report.cold_table(cold), flush=True)
-    print(report.snapstart_table(cold), flush=True)
-    print(report.anatomy_table(cold), flush=True)
+    print(coldreport.cold_table(cold), flush=True)
+    print(coldreport.snapstart_table(cold), flush=True)
+    print(coldreport.anatomy_table(cold), flush=True)
     print(snapcost.cost_table(cold.subjects), flush=True)
     if sys.argv[1:] == ["coldstart"]:  # part 1 alone: `python -m bench coldstart`
-        print(report.table("SUMMARY (part 1)", ["figure", "measured", "goal", "result"], report.cold_rows(cold)))
+        print(report.table("SUMMARY (part 1)", ["figure", "measured", "goal", "result"], coldreport.cold_rows(cold)))
         progress("done")
         return
     with mocked():
