@@ -2,7 +2,8 @@
 cost per monthly active customer, the directory at two sizes, the publisher's time per event and
 the operators' roll at two sizes with the round trips of each operator action, and bulk jobs (the
 workers' time per row, an import of 20,000 rows and a bulk invite through the dev server), each
-printed as a table, then a summary of every figure against its goal. A measurement, not a test: nothing
+printed as a table, then a summary of every figure against its goal (`python -m bench coldstart`:
+part 1 alone). A measurement, not a test: nothing
 fails, noisy machines are met with medians."""
 
 from __future__ import annotations
@@ -18,7 +19,19 @@ def main() -> None:
     ensure_layer_on_path()
     # Powertools warns on every in-process invocation that emits no metric (jwks, docs, failures).
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from bench import coldstart, cost, directory, jobs, operators, publisher, report, roundtrips, timing
+    from bench import (
+        coldreport,
+        coldstart,
+        cost,
+        directory,
+        jobs,
+        operators,
+        publisher,
+        report,
+        roundtrips,
+        snapcost,
+        timing,
+    )
     from bench.aws import mocked
     from bench.world import World
 
@@ -28,8 +41,14 @@ def main() -> None:
         print(f"[bench {time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     cold = coldstart.measure(progress)
-    print(report.cold_table(cold), flush=True)
-    print(report.anatomy_table(cold), flush=True)
+    print(coldreport.cold_table(cold), flush=True)
+    print(coldreport.snapstart_table(cold), flush=True)
+    print(coldreport.anatomy_table(cold), flush=True)
+    print(snapcost.cost_table(cold.subjects), flush=True)
+    if sys.argv[1:] == ["coldstart"]:  # part 1 alone: `python -m bench coldstart`
+        print(report.table("SUMMARY (part 1)", ["figure", "measured", "goal", "result"], coldreport.cold_rows(cold)))
+        progress("done")
+        return
     with mocked():
         world = World()
         actions = roundtrips.measure(world, progress)

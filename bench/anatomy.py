@@ -51,7 +51,7 @@ def _validation() -> None:
 
 
 def main() -> None:
-    sys.path[0:1] = [os.environ["BENCH_LAYER"]]
+    sys.path[0:1] = os.environ["BENCH_LAYER"].split(os.pathsep)
     step("baseline libraries (and Logger, Tracer, Metrics, resolver)", _baseline)
     step("Powertools request validation (enable_validation=True)", _validation)
     step("handover.contract (the API's pydantic models)",

@@ -7,10 +7,15 @@ _STARTED_CPU = time.process_time()
 # code directory and the common layer on sys.path, the module imported by name), serve one event,
 # and print how long that took since the interpreter reached this file's first line.
 #
-#     python bench/child.py <code dir> <module.function> <event.json>
+#     python bench/child.py <code dir> <module.function> <event.json> [<second event.json>]
 #
 # Run by bench.coldstart, never imported. The parent reads the last line:
 # `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>`.
+#
+# With a second event, SnapStart's model instead: the import and the before-snapshot hooks are not
+# timed (Lambda runs them when it publishes the version); the after-restore hooks and the first
+# request are, then the second request alone (a warm one):
+# `SNAP <ms of restore hooks + first request> <status> <ms of the second request> <its status>`.
 
 import importlib  # noqa: E402
 import json  # noqa: E402
@@ -36,11 +41,43 @@ class LambdaContext:
         return 10_000
 
 
+def _status(response: object) -> str:
+    status = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
+    if isinstance(response, dict) and response.get("batchItemFailures"):
+        status = "failed"
+    return str(status)
+
+
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def snapstart(handler: object, first_path: str, second_path: str) -> None:
+    from handover import snapshot
+
+    first, second = _load(first_path), _load(second_path)
+    context = LambdaContext(os.environ.get("BENCH_FUNCTION", "bench"))
+    snapshot.run_before_snapshot()
+    started = time.perf_counter()
+    snapshot.run_after_restore()
+    response = handler(first, context)  # type: ignore[operator]
+    restored_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    warm = handler(second, LambdaContext(os.environ.get("BENCH_FUNCTION", "bench")))  # type: ignore[operator]
+    warm_ms = (time.perf_counter() - started) * 1000
+    sys.stdout.flush()
+    print(f"\nSNAP {restored_ms:.3f} {_status(response)} {warm_ms:.3f} {_status(warm)}", flush=True)
+
+
 def main() -> None:
     code_dir, handler, event_path = sys.argv[1:4]
-    # Lambda's sys.path: the function's code, then the layer; not this script's own directory.
-    sys.path[0:1] = [code_dir, os.environ["BENCH_LAYER"]]
+    # Lambda's sys.path: the function's code, then the layers; not this script's own directory.
+    sys.path[0:1] = [code_dir, *os.environ["BENCH_LAYER"].split(os.pathsep)]
     module_name, _, function_name = handler.rpartition(".")
+    if len(sys.argv) > 4:
+        snapstart(getattr(importlib.import_module(module_name), function_name), event_path, sys.argv[4])
+        return
     with open(event_path, encoding="utf-8") as file:
         event = json.load(file)
     module = importlib.import_module(module_name)
@@ -48,11 +85,8 @@ def main() -> None:
     response = getattr(module, function_name)(event, LambdaContext(os.environ.get("BENCH_FUNCTION", "bench")))
     elapsed_ms = (time.perf_counter() - _STARTED) * 1000
     cpu_ms = (time.process_time() - _STARTED_CPU) * 1000
-    status = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
-    if isinstance(response, dict) and response.get("batchItemFailures"):
-        status = "failed"
     sys.stdout.flush()
-    print(f"\nBENCH {elapsed_ms:.3f} {status} {imported_ms:.3f} {cpu_ms:.3f}", flush=True)
+    print(f"\nBENCH {elapsed_ms:.3f} {_status(response)} {imported_ms:.3f} {cpu_ms:.3f}", flush=True)
 
 
 main()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from bench import coldstart, cost, directory, operators, publisher, timing
+from bench import cost, directory, operators, publisher, timing
 from bench.calls import Call, capacity, names, outbox_writes, table_shapes
 from bench.coldstart import ColdStarts
 from bench.cost import MonthCost
@@ -35,58 +35,6 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]], 
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
-
-
-# -- part 1 --------------------------------------------------------------------------------------
-
-
-def cold_table(result: ColdStarts) -> str:
-    rows = []
-    for subject in [result.baseline, *result.informational, *result.subjects]:
-        judged = subject in result.subjects
-        ratio = result.ratio(subject)
-        cpu_ratio = result.cpu_ratio(subject)
-        times = subject.times
-        statuses = ",".join(sorted(set(subject.statuses))) or "-"
-        rows.append([
-            subject.name, subject.sample, statuses,
-            f"{subject.median:.0f}" if subject.median is not None else "-",
-            f"{min(times):.0f}-{max(times):.0f}" if times else "-",
-            f"{subject.import_median:.0f}" if subject.import_median is not None else "-",
-            f"{ratio:.2f}x" if ratio is not None else "-",
-            f"{cpu_ratio:.2f}x" if cpu_ratio is not None else "-",
-            f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
-            verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
-            "; ".join(subject.errors[:1]),
-        ])
-    return table(
-        f"Part 1. Cold start: import + first request in a fresh interpreter ({coldstart.ROUNDS} runs, median)",
-        ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs baseline", "CPU vs baseline",
-         "goal", "result", "errors"], rows,
-        ["baseline: the same libraries (Powertools resolver, Logger, Tracer, Metrics, boto3, pydantic, jwt),"
-         " one trivial route; measured in the same run, interleaved with the functions, twice per round"
-         f" ({len(result.baseline.times)} runs)",
-         "'baseline + validation' turns on the resolver's request validation, as handover.web does; 'baseline + 1"
-         " DynamoDB GetItem' builds a DynamoDB client and reads one item, the least a function that reads"
-         " DynamoDB on its first request does; 'baseline + validation + 1 GetItem' does both, the floor of every"
-         " function here but jwks and docs (all three shown, not judged)",
-         "AWS: moto server on 127.0.0.1 (one process, started and seeded once); bytecode cached after a"
-         " warm-up round; runs interleaved in a shuffled order each round",
-         "judged on wall time (median ms); 'CPU vs baseline' compares the children's CPU time, which load from"
-         " other processes moves less (information)",
-         f"not included: compiling the layer's and a function's own .py files, ~{result.compile_ms:.0f} ms here,"
-         " which Lambda pays on every cold start unless the layer ships .pyc (sam build copies the sources)"])
-
-
-def anatomy_table(result: ColdStarts) -> str:
-    rows = [[name, f"{ms:.1f}" if ms is not None else "-", why[:80]] for name, ms, why in result.anatomy]
-    return table(
-        f"Part 1, continued. Where a cold start goes: each step in a fresh interpreter ({coldstart.ROUNDS} runs,"
-        " median)",
-        ["step (in the order a first request meets them)", "adds ms", "could not run"], rows,
-        ["each figure is what the step adds after the ones above it (bench/anatomy.py)",
-         f"goal budget: 1.15 x {result.baseline.median or 0:.0f} ms leaves"
-         f" {0.15 * (result.baseline.median or 0):.0f} ms for everything a function adds to the baseline"])
 
 
 # -- part 2 --------------------------------------------------------------------------------------
@@ -300,13 +248,9 @@ def _trip_rows(label: str, actions: list[Action]) -> list[list[str]]:
 def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost,
             pages: DirectoryFigures, batches: list[BatchTimes], roll: OperatorFigures,
             more: Sequence[list[str]] = ()) -> str:
-    rows = []
-    for subject in cold.subjects:
-        ratio = cold.ratio(subject)
-        rows.append([f"cold start: {subject.name}",
-                     f"{subject.median:.0f} ms = {ratio:.2f}x" if ratio is not None and subject.median else "error",
-                     f"<= {coldstart.GOAL_RATIO:.2f}x baseline ({cold.baseline.median or 0:.0f} ms)",
-                     verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO)])
+    from bench import coldreport  # it prints with this module's table()
+
+    rows = coldreport.cold_rows(cold)
     rows += _trip_rows("round trips", actions)
     low, high = timing.GOAL
     for comparison in comparisons:

@@ -5,7 +5,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import ClaimRequest, IssuedToken, LinkInfo
 from handover.runtime import runtime
 
@@ -13,6 +13,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "claiming")
 
 
 @app.get("/v1/auth/links/<token>", tags=["auth"], summary="What an emailed link is for",

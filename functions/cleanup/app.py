@@ -7,11 +7,13 @@ from dataclasses import asdict
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import snapshot
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+snapshot.prepare(None, "cleanup")
 
 
 @logger.inject_lambda_context

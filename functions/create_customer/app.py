@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.customers import CreateCustomerRequest, CustomerCreated
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
@@ -19,6 +19,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "customers", "idempotency")
 
 
 @app.post("/v1/customers", status_code=201, tags=["customers"], security=web.BEARER, summary="Create a customer",

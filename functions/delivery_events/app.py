@@ -7,12 +7,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import snapshot
 from handover.mail.ses_events import SesMailEvent
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+snapshot.prepare(None, "deliverability")
 
 
 @logger.inject_lambda_context

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.customers import BookingPage, BookingView, CustomerDetail
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -17,6 +17,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "customers")
 
 
 @app.get("/v1/customers/<id>", tags=["customers"], security=web.BEARER, summary="Read a customer and their bookings",

@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.jobs import JobView, UploadEnvelope, UploadRequest, UploadView
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -17,6 +17,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "imports")
 
 
 @app.post("/v1/customers/imports/uploads", status_code=201, tags=["jobs"], security=web.BEARER,

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.jobs import ImportRequest, JobEnvelope, JobView
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
@@ -21,6 +21,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver(max_body_bytes=MAX_BYTES, other_types=("text/csv",))
+snapshot.prepare(app, "authenticator", "idempotency", "imports")
 
 
 @app.post("/v1/customers/imports", status_code=202, tags=["jobs"], security=web.BEARER,

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.jobs import JobEnvelope, JobPage, JobView, RowErrorPage, RowErrorView
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -17,6 +17,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "jobs")
 
 JobId = Annotated[str, Path(min_length=1)]
 Limit = Annotated[int, Query(ge=1, le=100)]

@@ -3,7 +3,7 @@
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import Jwks
 from handover.runtime import runtime
 
@@ -11,6 +11,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "signer", public_key=True)
 
 
 @app.get("/.well-known/jwks.json", tags=["auth"], summary="Token verification keys (JWKS)",

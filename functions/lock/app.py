@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.common import LockRequest
 from handover.contract.customers import CustomerEnvelope, CustomerView
 from handover.contract.operators import AccountEnvelope
@@ -19,6 +19,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "client_accounts", "locks")
 
 
 @app.post("/v1/customers/<id>/lock", tags=["customers"], security=web.BEARER, summary="Lock a customer",

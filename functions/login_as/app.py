@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import AccessToken
 from handover.contract.operators import LoginAsRequest
 from handover.identity.callers import Caller
@@ -18,6 +18,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "impersonation")
 
 
 @app.post("/v1/operator/accounts/<id>/login-as", tags=["operator"], security=web.BEARER,

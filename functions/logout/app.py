@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import LogoutRequest
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -16,6 +16,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "session_book")
 
 
 @app.post("/v1/auth/logout", status_code=204, tags=["auth"], security=web.BEARER, summary="Sign out",

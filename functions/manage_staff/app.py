@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.customers import InviteAccepted
 from handover.contract.staff import AddStaffRequest, StaffCreated, StaffEnvelope, StaffPatch
 from handover.data.links import LinkRecord
@@ -23,6 +23,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "idempotency", "staff_members")
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 

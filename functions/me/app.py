@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.customers import CustomerDetail, CustomerEnvelope, OwnProfileUpdate
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
@@ -18,6 +18,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "customers", "idempotency", "profile_editor")
 
 
 @app.get("/v1/me", tags=["customer"], security=web.BEARER, summary="The signed-in customer",

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.operators import AccountEnvelope, CreateAccountRequest
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
@@ -19,6 +19,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "client_accounts", "idempotency")
 
 
 @app.post("/v1/operator/accounts", status_code=201, tags=["operator"], security=web.BEARER,

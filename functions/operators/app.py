@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.operators import OperatorPage, OperatorView
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -16,6 +16,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "operators")
 
 
 @app.get("/v1/operator/operators", tags=["operator"], security=web.BEARER,

@@ -6,11 +6,13 @@ Lambda retries it and then keeps it in the dead-letter queue."""
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from handover import snapshot
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+snapshot.prepare(None, "platform_events")
 
 
 @logger.inject_lambda_context

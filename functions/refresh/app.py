@@ -4,7 +4,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import IssuedToken, RefreshRequest
 from handover.runtime import runtime
 
@@ -12,6 +12,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "session_book")
 
 
 @app.post("/v1/auth/refresh", tags=["auth"], summary="Spend a refresh token for new tokens",

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.auth import ForgotPasswordAccepted, ForgotPasswordRequest, IssuedToken, ResetPasswordRequest
 from handover.contract.customers import InviteAccepted, PasswordResetRequest, SetPasswordRequest
 from handover.identity.callers import Caller
@@ -20,6 +20,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "claiming", "customers", "idempotency", "resets")
 
 
 @app.post("/v1/auth/password/forgot", status_code=202, tags=["auth"], summary="Ask for a password reset link",

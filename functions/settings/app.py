@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.settings import CustomFieldDefinitions, SettingsEnvelope, SettingsPatch
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -18,6 +18,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "business_settings", "idempotency")
 
 
 @app.get("/v1/settings", tags=["settings"], security=web.BEARER, summary="The business's settings",

@@ -7,7 +7,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.contract.operators import AccountEnvelope
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -16,6 +16,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
+snapshot.prepare(app, "authenticator", "client_accounts", "onboarding")
 
 
 @app.post("/v1/operator/accounts/<id>/setup-complete", tags=["operator"], security=web.BEARER,

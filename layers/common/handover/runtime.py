@@ -8,7 +8,7 @@ for what it uses.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,8 @@ _CLIENT_LOCK = threading.Lock()
 @dataclass
 class Runtime:
     settings: Settings
+    clients: list[Any] = field(default_factory=list)  # every client made, for SnapStart's hooks
+    lazy_clients: list[LazyClient] = field(default_factory=list)
 
     @cached_property
     def session(self) -> boto3.session.Session:
@@ -79,7 +81,9 @@ class Runtime:
 
     def client(self, service: str) -> Any:
         with _CLIENT_LOCK:
-            return self.session.client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
+            made = self.session.client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
+            self.clients.append(made)
+            return made
 
     @cached_property
     def dynamo(self) -> Dynamo:
@@ -338,6 +342,11 @@ class LazyClient:
     def __init__(self, runtime: Runtime, service: str) -> None:
         self._runtime = runtime
         self._service = service
+        runtime.lazy_clients.append(self)
+
+    def create(self) -> None:
+        """Creates the client now rather than on first use (SnapStart's before-snapshot hook)."""
+        self._client  # noqa: B018 - a cached property: reading it creates the client
 
     @cached_property
     def _client(self) -> Any:

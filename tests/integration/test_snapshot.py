@@ -1,0 +1,71 @@
+"""SnapStart's hooks (handover/snapshot.py), called as Lambda calls them around a snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from handover import snapshot
+from handover.runtime import runtime
+
+from local.lambdas import load
+from local.template import functions
+from tests.conftest import invoke, sample_event
+
+
+def _sent_calls() -> list[str]:
+    """Every AWS call the runtime's clients send from now on, by its operation."""
+    sent: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        sent.append(model.name)
+
+    runtime().session.events.register("before-call", record)
+    return sent
+
+
+def _hooks_of(name: str, monkeypatch: pytest.MonkeyPatch, *parts: str, **options: Any) -> Any:
+    monkeypatch.setattr(snapshot, "_BEFORE", [])
+    monkeypatch.setattr(snapshot, "_AFTER", [])
+    module = load(next(function for function in functions() if function.name == name))
+    snapshot.prepare(module.app, *parts, **options)
+    return module
+
+
+def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the hooks of a function whose routes verify tokens and read customers
+    _hooks_of("get_customer", monkeypatch, "authenticator", "customers")
+    sent = _sent_calls()
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then its clients exist, the token key's public half is loaded, and priming every route sent nothing else
+    assert sorted(client.meta.service_model.service_name for client in runtime().clients) == \
+        ["dynamodb", "kms", "sesv2"]
+    assert sent == ["GetPublicKey"]
+    assert runtime().signer._public_key is not None
+
+
+def test_priming_stops_before_any_aws_call_and_leaves_no_metrics(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the claim function, whose link read would query DynamoDB
+    module = _hooks_of("claim", monkeypatch, "claiming")
+    sent = _sent_calls()
+    module.metrics.add_metric(name="Claims", unit="Count", value=1)
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then the synthetic requests reached the route but sent nothing, and no metric is left to publish
+    assert sent == []
+    assert module.metrics.metric_set == {}
+
+
+def test_after_a_restore_requests_are_served_on_new_connections(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a claim function restored from its snapshot
+    _hooks_of("claim", monkeypatch, "claiming")
+    snapshot.run_before_snapshot()
+    # When it is restored and a customer opens a link that does not exist
+    snapshot.run_after_restore()
+    response = invoke("claim", sample_event("read_link", link_token="no-such-link"))
+    # Then the link read answered as without SnapStart
+    assert response["statusCode"] == 410
