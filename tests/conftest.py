@@ -320,3 +320,10 @@ def ses_event(kind: Literal["delivery", "bounce", "complaint"], sent: SentMail, 
 def deliver_ses_event(event: Any) -> dict[str, Any]:
     """Hand one event to the delivery events function, as the EventBridge rule would."""
     return invoke("delivery_events", event)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the hosted pages' browser tests (tests/e2e) left their screenshots (360 and 1280 px wide)."""
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts" / "pages"
+    if artifacts.is_dir() and any(artifacts.iterdir()):
+        terminalreporter.write_line(f"hosted pages' screenshots: {artifacts}")

@@ -33,3 +33,4 @@ def serving() -> Iterator[Http]:
     the default 10)."""
     with background.dev_server("EmailSendRate=500") as http:
         yield http
+

@@ -22,9 +22,9 @@ class PageClient:
         return self._keep(self.api.call("GET", target, headers=self._headers()))
 
     def post(self, target: str, fields: dict[str, str], *, origin: str | None = f"https://{HOST}",
-             csrf: str | None = None) -> Reply:
+             csrf: str | None = None, fetch_site: str = "same-origin") -> Reply:
         """Submit a form; its CSRF field is the cookie's token unless `csrf` says otherwise."""
-        headers = {**self._headers(), "content-type": FORM}
+        headers = {**self._headers(), "content-type": FORM, "sec-fetch-site": fetch_site}
         if origin is not None:
             headers["origin"] = origin
         token = self.cookies.get("__Host-handover-csrf", "") if csrf is None else csrf

@@ -122,22 +122,41 @@ def test_a_business_with_a_portal_gets_its_customer_after_the_claim(api: Api) ->
     assert reply.status == 303 and reply.headers["location"] == "https://portal.demo.example"
 
 
-@pytest.mark.parametrize(("csrf", "origin"), [("", "https://pages.example"), ("forged-token-" * 4, "https://pages.example"),
-                                              (None, "https://evil.example"), (None, "null")],
-                         ids=["missing", "wrong", "foreign origin", "opaque origin"])
-def test_a_submission_without_its_csrf_proof_is_refused_and_spends_nothing(api: Api, csrf: str | None,
-                                                                          origin: str) -> None:
+@pytest.mark.parametrize(("csrf", "origin", "fetch_site"), [
+    ("", "https://pages.example", "same-origin"),
+    ("forged-token-" * 4, "https://pages.example", "same-origin"),
+    (None, "https://evil.example", "cross-site"),
+    (None, "https://evil.example", "same-origin"),
+    (None, "null", "cross-site"),
+    (None, "null", "same-site"),
+], ids=["missing", "wrong", "foreign origin", "foreign origin alone", "cross-site fetch", "same-site fetch"])
+def test_a_submission_without_its_csrf_proof_is_refused_and_spends_nothing(api: Api, csrf: str | None, origin: str,
+                                                                          fetch_site: str) -> None:
     # Given the claim page, opened
     token = invited(api)
     browser = PageClient(api)
     browser.get(f"/claim?token={token}")
 
     # When the form comes back without the page's token, or from another site
-    reply = browser.post("/claim", {"token": token, "password": GOOD_PASSWORD}, csrf=csrf, origin=origin)
+    reply = browser.post("/claim", {"token": token, "password": GOOD_PASSWORD}, csrf=csrf, origin=origin,
+                         fetch_site=fetch_site)
 
     # Then it is refused with a page, and the link still works
     assert reply.status == 403 and "This form has expired" in text_of(reply)
     assert link_works(api, token)
+
+
+def test_a_same_origin_submission_with_a_null_origin_passes(api: Api) -> None:
+    # Given the claim page (whose Referrer-Policy makes Chromium send `Origin: null` on its own form)
+    token = invited(api)
+    browser = PageClient(api)
+    browser.get(f"/claim?token={token}")
+
+    # When the form comes back with its token, from the same origin by Sec-Fetch-Site, Origin null
+    reply = browser.post("/claim", {"token": token, "password": GOOD_PASSWORD}, origin="null")
+
+    # Then it is accepted
+    assert reply.status == 303
 
 
 def test_a_used_link_shows_a_page_whose_button_emails_a_fresh_one(api: Api) -> None:
