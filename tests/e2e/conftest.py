@@ -33,4 +33,3 @@ def serving() -> Iterator[Http]:
     the default 10)."""
     with background.dev_server("EmailSendRate=500") as http:
         yield http
-
