@@ -10,7 +10,8 @@ _STARTED_CPU = time.process_time()
 #     python bench/child.py <code dir> <module.function> <event.json>
 #
 # Run by bench.coldstart, never imported. The parent reads the last line:
-# `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>`.
+# `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>
+# <bytes of an HTML body, or ->`.
 
 import importlib  # noqa: E402
 import json  # noqa: E402
@@ -51,8 +52,12 @@ def main() -> None:
     status = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
     if isinstance(response, dict) and response.get("batchItemFailures"):
         status = "failed"
+    html = "-"
+    headers = response.get("headers") or {} if isinstance(response, dict) else {}
+    if str(headers.get("Content-Type", "")).startswith("text/html"):
+        html = str(len(str(response.get("body") or "").encode("utf-8")))
     sys.stdout.flush()
-    print(f"\nBENCH {elapsed_ms:.3f} {status} {imported_ms:.3f} {cpu_ms:.3f}", flush=True)
+    print(f"\nBENCH {elapsed_ms:.3f} {status} {imported_ms:.3f} {cpu_ms:.3f} {html}", flush=True)
 
 
 main()

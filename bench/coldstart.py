@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.aws import moto_server, seeded
+from bench.pages import always, page_events
 from bench.samples import sample, sqs_body, varied
 from bench.world import World, unique
 from local.lambdas import LAYER
@@ -49,6 +50,7 @@ class Subject:
     cpu_times: list[float] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    html_bytes: list[int] = field(default_factory=list)  # a hosted page's HTML, per run
 
     @property
     def median(self) -> float | None:
@@ -94,6 +96,7 @@ def _subjects(world: World) -> list[Subject]:
     links = [world.invited_customer()[2] for _ in range(runs)]
     to_lock = [world.create_customer() for _ in range(runs)]
     passwords_to_change = [world.claimed_customer()[2] for _ in range(runs)]
+    pages = page_events(world, customer_token)
     mailer_emails = []
     for _ in range(runs):
         email = f"{unique('mailer-')}@example.com"
@@ -130,6 +133,11 @@ def _subjects(world: World) -> list[Subject]:
     }
     subjects = []
     for function in functions():
+        if function.name == "pages":  # one subject per page: each its own cold start and HTML size
+            subjects += [Subject(f"pages: {page}", function.code_dir, function.handler, f"pages {target}",
+                                 always(event), {"BENCH_FUNCTION": function.logical_id})
+                         for page, (target, event) in pages.items()]
+            continue
         events = makers.get(function.name) or _default_events(function)
         subjects.append(Subject(function.name, function.code_dir, function.handler,
                                 SAMPLE_OF.get(function.name, function.name), events,
@@ -176,18 +184,20 @@ def _child_env(aws: dict[str, str], function_env: dict[str, str], pycache: str) 
     }
 
 
-def _run_child(subject: Subject, event_file: Path, env: dict[str, str]) -> tuple[float | None, str, float, float]:
+def _run_child(subject: Subject, event_file: Path,
+               env: dict[str, str]) -> tuple[float | None, str, float, float, int | None]:
     """One fresh interpreter: (milliseconds from its first line to the first response, status,
-    milliseconds to the end of the handler module's import, CPU milliseconds to the response)."""
+    milliseconds to the end of the handler module's import, CPU milliseconds to the response,
+    bytes of the HTML it answered, if any)."""
     done = subprocess.run([sys.executable, str(CHILD), str(subject.code_dir), subject.handler, str(event_file)],
                           env={**env, **subject.extra_env}, cwd=subject.code_dir, capture_output=True, text=True,
                           timeout=120, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("BENCH "):
-            _, ms, status, imported, cpu = line.split()
-            return float(ms), status, float(imported), float(cpu)
+            _, ms, status, imported, cpu, html = line.split()
+            return float(ms), status, float(imported), float(cpu), None if html == "-" else int(html)
     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return None, f"exit {done.returncode}: {' | '.join(tail)}", 0.0, 0.0
+    return None, f"exit {done.returncode}: {' | '.join(tail)}", 0.0, 0.0, None
 
 
 def source_compile_ms() -> float:
@@ -231,7 +241,7 @@ def measure(progress: Callable[[str], None]) -> ColdStarts:
                 progress(f"cold starts: round {run} of {ROUNDS}" + (" (warm-up, not counted)" if not run else ""))
                 # No function always first or last; the baseline, which every ratio divides by, twice.
                 for subject in order.sample([*everyone, baseline], len(everyone) + 1):
-                    ms, status, imported, cpu = _run_child(subject, events[subject.name, run], env)
+                    ms, status, imported, cpu, html = _run_child(subject, events[subject.name, run], env)
                     if ms is None:
                         subject.errors.append(status)
                     elif run:
@@ -239,6 +249,8 @@ def measure(progress: Callable[[str], None]) -> ColdStarts:
                         subject.import_times.append(imported)
                         subject.cpu_times.append(cpu)
                         subject.statuses.append(status)
+                        if html is not None:
+                            subject.html_bytes.append(html)
             progress("cold starts: where the time goes")
             anatomy = _anatomy({**env, "BENCH_FUNCTION": "Anatomy"})
     finally:

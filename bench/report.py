@@ -57,12 +57,13 @@ def cold_table(result: ColdStarts) -> str:
             f"{cpu_ratio:.2f}x" if cpu_ratio is not None else "-",
             f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
             verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
+            f"{max(subject.html_bytes) / 1024:.1f}" if subject.html_bytes else "",
             "; ".join(subject.errors[:1]),
         ])
     return table(
         f"Part 1. Cold start: import + first request in a fresh interpreter ({coldstart.ROUNDS} runs, median)",
         ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs baseline", "CPU vs baseline",
-         "goal", "result", "errors"], rows,
+         "goal", "result", "HTML KB", "errors"], rows,
         ["baseline: the same libraries (Powertools resolver, Logger, Tracer, Metrics, boto3, pydantic, jwt),"
          " one trivial route; measured in the same run, interleaved with the functions, twice per round"
          f" ({len(result.baseline.times)} runs)",
@@ -74,6 +75,8 @@ def cold_table(result: ColdStarts) -> str:
          " warm-up round; runs interleaved in a shuffled order each round",
          "judged on wall time (median ms); 'CPU vs baseline' compares the children's CPU time, which load from"
          " other processes moves less (information)",
+         "pages: the hosted pages function, one row per page (its own fresh interpreter); HTML KB is the page"
+         " as served (uncompressed; its script and stylesheets, cached by the browser, come on top)",
          f"not included: compiling the layer's and a function's own .py files, ~{result.compile_ms:.0f} ms here,"
          " which Lambda pays on every cold start unless the layer ships .pyc (sam build copies the sources)"])
 
