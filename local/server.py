@@ -281,6 +281,8 @@ def main() -> None:
     server.triggers.start(schedule_seconds)
     print(f"\nHandover dev server: {server.base_url}")
     print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
+    print(f"  Pages        {server.base_url}/login?account=demo   (the hosted pages; emailed claim and reset links"
+          " open here too)")
     print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
     print(f"  Events       {server.base_url}/_local/events   (what Handover put on its bus, ?detail_type= to filter;"
           " POST an EventBridge event to deliver it to the functions whose rules match)")
