@@ -8,14 +8,19 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
+from handover.errors import HandoverError
 from handover.pages.assets import asset
 from handover.pages.requests import PageRequest
+from handover.pages.views import error_page
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver(other_types=("application/x-www-form-urlencoded",))
+# Pages answer failures with HTML, not the API's problem+json.
+app.exception_handler(HandoverError)(error_page)
+app.exception_handler(Exception)(error_page)
 
 
 def request() -> PageRequest:

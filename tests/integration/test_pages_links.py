@@ -6,8 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from handover.runtime import runtime
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, deliver_queued_work, last_link_token, sent_emails
+from tests.conftest import (
+    DEMO_OWNER,
+    GOOD_PASSWORD,
+    Api,
+    deliver_queued_work,
+    failing,
+    last_link_token,
+    sent_emails,
+)
 from tests.integration.page_forms import PageClient, hidden, set_cookies, text_of
 
 EMAIL = "jane.doe@example.com"
@@ -194,3 +203,39 @@ def test_a_replaced_link_is_dead_and_an_unknown_one_offers_no_button(api: Api) -
     assert browser.get(f"/claim?token={token}").status == 410
     unknown = browser.get("/reset?token=no-such-token")
     assert unknown.status == 410 and "/fresh-link" not in unknown.body.decode()
+
+
+def test_a_failed_dependency_shows_a_friendly_page_and_spends_nothing(api: Api,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the claim page, and KMS down when the form comes back
+    token = invited(api)
+    browser = PageClient(api)
+    browser.get(f"/claim?token={token}")
+
+    # When a good password is submitted
+    with monkeypatch.context() as patched:
+        patched.setattr(runtime().signer._kms, "sign", failing("Sign"))
+        reply = browser.post("/claim", {"token": token, "password": GOOD_PASSWORD})
+
+    # Then the answer is an HTML page saying to try again (no problem+json), and the link survives
+    assert reply.status == 503 and reply.headers["content-type"].startswith("text/html")
+    assert "Please try again in a moment" in text_of(reply)
+    assert link_works(api, token)
+
+
+def test_the_page_wears_the_business_s_logo_and_colour(api: Api) -> None:
+    # Given a business with a logo and a colour
+    owner = api.login(DEMO_OWNER)
+    assert api.call("PATCH", "/v1/settings", {"logo_url": "https://cdn.demo.example/logo.png",
+                                               "brand_color": "#0A7C3E"}, token=owner).status == 200
+    token = invited(api)
+
+    # When its customer opens the claim page
+    page = PageClient(api).get(f"/claim?token={token}").body.decode()
+
+    # Then the page shows the logo and links the stylesheet of its colour, which sets it
+    assert '<img class="logo" src="https://cdn.demo.example/logo.png" alt="">' in page
+    assert '<link rel="stylesheet" href="/pages/brand.css?c=0a7c3e">' in page
+    css = api.call("GET", "/pages/brand.css?c=0a7c3e")
+    assert css.body == b":root { --brand: #0a7c3e; --on-brand: #ffffff; }\n"
+    assert api.call("GET", "/pages/brand.css?c=red;}body{x").body.startswith(b":root { --brand: #2563eb;")

@@ -128,3 +128,31 @@ def test_sign_out_ends_the_page_session(api: Api) -> None:
 
     assert reply.status == 303 and reply.headers["location"] == "/login?account=demo"
     assert browser.get("/account").status == 303
+
+
+def test_the_account_page_edits_only_the_custom_fields_customers_may_edit(api: Api) -> None:
+    # Given a business with a field customers may edit and one they may not, and a signed-in customer
+    owner = api.login(DEMO_OWNER)
+    assert api.call("PUT", "/v1/settings/custom-fields", {"fields": [
+        {"key": "newsletter", "label": "Newsletter", "type": "boolean", "required": False, "customer_editable": True},
+        {"key": "visits", "label": "Visits", "type": "number", "required": False, "customer_editable": True},
+        {"key": "tier", "label": "Tier", "type": "string", "required": False, "customer_editable": False},
+    ]}, token=owner).status == 200
+    _customer, api_token = api.claimed_customer(owner, custom_fields={"tier": "gold"})
+    browser, _ = signed_in(api)
+    page = browser.get("/account").body.decode()
+    assert 'name="field_newsletter" type="checkbox"' in page and 'name="field_visits"' in page
+    assert 'value="gold" readonly' in page
+
+    # When they tick the newsletter, give a number, and try to change the tier through a forged field
+    saved = browser.post("/account", {"phone": "", "field_newsletter": "on", "field_visits": "3",
+                                      "field_tier": "platinum"})
+
+    # Then the editable fields are saved, as numbers and booleans, and the tier is unchanged
+    assert saved.status == 303
+    assert api.call("GET", "/v1/me", token=api_token).json()["customer"]["custom_fields"] == {
+        "newsletter": True, "visits": 3, "tier": "gold"}
+
+    # And a value of the wrong type is refused on the page, naming the field
+    refused = browser.post("/account", {"field_visits": "many"})
+    assert refused.status == 422 and "visits" in text_of(refused)

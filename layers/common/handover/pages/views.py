@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.shared.cookies import Cookie
 
+from handover.errors import HandoverError
 from handover.mail.mailer import DEFAULT_BUTTON_COLOR, Branding
 from handover.pages.requests import PageRequest
 from handover.pages.security import csrf_cookie, csrf_token_for, page_headers
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from handover.data.accounts import AccountRecord
 
 HTML = "text/html; charset=utf-8"
+logger = Logger(child=True)
 _HEX = re.compile(r"#([0-9a-fA-F]{6})")
 
 
@@ -85,3 +88,18 @@ def brand_color(query_value: str) -> str:
     """The colour a brand stylesheet is asked for, when it is one; else the default."""
     match = _HEX.fullmatch(f"#{query_value}")
     return f"#{match.group(1).lower()}" if match else DEFAULT_BUTTON_COLOR
+
+
+def error_page(error: Exception) -> Response[str]:
+    """What a page answers when something failed on the way: a friendly page with the error's
+    status (never problem+json, never a trace); a dependency that failed says to try again."""
+    if isinstance(error, HandoverError) and error.status < 500:
+        status, heading, text = error.status, "Something is not right", error.detail
+    elif isinstance(error, HandoverError):
+        logger.warning("dependency failed", extra={"code": error.code})
+        status, heading = error.status, "Please try again in a moment"
+        text = "A service this page needs did not answer. Nothing was changed."
+    else:
+        logger.exception("unhandled error")
+        status, heading, text = 500, "Something went wrong on our side", "Please try again later."
+    return render(Page("message", Brand(), {"heading": heading, "text": text}, status=status), PageRequest("GET"))
