@@ -42,8 +42,8 @@ def password_rules(profile: password_policy.Profile, email: str) -> tuple[list[p
     return rules, json.dumps([rule.as_data() for rule in rules])
 
 
-def message(template_brand: Brand, heading: str, text: str, status: int) -> Page:
-    return Page("message", template_brand, {"heading": heading, "text": text}, status=status)
+def message(brand: Brand, heading: str, text: str, status: int) -> Page:
+    return Page("message", brand, {"heading": heading, "text": text}, status=status)
 
 
 def forbidden_form(brand: Brand) -> Page:
@@ -66,7 +66,7 @@ class LinkPages:
         except LinkInvalid:
             return render(self._dead(token), request)
         except CustomerLocked:
-            return render(self._locked(None), request)
+            return render(self._locked(), request)
         account = self._directory.accounts.get(link.account_id)
         return render(self._form(link, account, token), request)
 
@@ -84,7 +84,7 @@ class LinkPages:
         except LinkInvalid:
             return render(self._dead(token), request)
         except (CustomerLocked, AccountLocked):
-            return render(self._locked(None), request)
+            return render(self._locked(), request)
         except PasswordPolicyViolation as refused:
             failed = refused.extra.get("failed_rules", [])
             return render(self._form(link, account, token, failed=failed), request)
@@ -129,7 +129,6 @@ class LinkPages:
         account = self._directory.accounts.get(link.account_id) if link else None
         return Page("dead_link", Brand.of(account), {"token": token if link else ""}, status=410)
 
-    def _locked(self, account: AccountRecord | None) -> Page:
-        brand = Brand.of(account)
-        return message(brand, "This account is locked",
-                       "Please contact the business that created your account.", 423)
+    def _locked(self) -> Page:
+        return message(Brand(), "This account is locked", "Please contact the business that created your account.",
+                       423)
