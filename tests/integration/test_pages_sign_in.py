@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, deliver_queued_work, sent_emails
+from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, deliver_queued_work, last_link_token, sent_emails
 from tests.integration.page_forms import PageClient, hidden, text_of
 from tests.unit.test_return_to import REFUSED
 
@@ -156,3 +156,41 @@ def test_the_account_page_edits_only_the_custom_fields_customers_may_edit(api: A
     # And a value of the wrong type is refused on the page, naming the field
     refused = browser.post("/account", {"field_visits": "many"})
     assert refused.status == 422 and "visits" in text_of(refused)
+
+
+def test_a_reset_through_the_pages_signs_in_with_the_new_password_only(api: Api) -> None:
+    # Given a claimed customer who asked for a reset link on the forgot page
+    owner = api.login(DEMO_OWNER)
+    api.claimed_customer(owner)
+    browser = PageClient(api)
+    browser.get("/forgot?account=demo")
+    browser.post("/forgot", {"account": "demo", "email": EMAIL})
+    deliver_queued_work()
+    link = last_link_token(EMAIL)
+
+    # When they open it and choose a new password
+    page = browser.get(f"/reset?token={link}")
+    assert page.status == 200 and "Choose a new password" in text_of(page)
+    reply = browser.post("/reset", {"token": link, "password": NEW_PASSWORD})
+
+    # Then they are signed in, and only the new password signs in from then on
+    assert reply.status == 303 and reply.headers["location"] == "/account"
+    assert browser.get("/account").status == 200
+    assert api.call("POST", "/v1/auth/login", {"realm": "customer", "account": "demo", "email": EMAIL,
+                                               "password": GOOD_PASSWORD}).status == 401
+    assert api.call("POST", "/v1/auth/login", {"realm": "customer", "account": "demo", "email": EMAIL,
+                                               "password": NEW_PASSWORD}).status == 200
+
+
+def test_the_json_api_never_takes_the_page_session_cookie(api: Api) -> None:
+    # Given a browser signed in through the pages
+    owner = api.login(DEMO_OWNER)
+    api.claimed_customer(owner)
+    browser, _ = signed_in(api)
+
+    # When its cookie, and nothing else, is sent to the API
+    cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+    reply = api.call("GET", "/v1/me", headers={"cookie": cookie})
+
+    # Then the API asks for a bearer token
+    assert reply.status == 401
