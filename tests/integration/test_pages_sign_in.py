@@ -194,3 +194,15 @@ def test_the_json_api_never_takes_the_page_session_cookie(api: Api) -> None:
 
     # Then the API asks for a bearer token
     assert reply.status == 401
+
+
+def test_too_many_forgot_requests_from_one_network_get_a_page_saying_to_wait(api: Api) -> None:
+    # Given the forgot page, and the per-source limit of forgot-password (10 a minute) used up
+    browser = PageClient(api)
+    browser.get("/forgot?account=demo")
+    answers = [browser.post("/forgot", {"account": "demo", "email": f"someone-{n}@example.com"}).status
+               for n in range(11)]
+
+    # Then the eleventh is told to wait, in a page, whatever the email
+    assert answers == [200] * 10 + [429]
+    assert "Please wait a moment" in text_of(browser.post("/forgot", {"account": "demo", "email": EMAIL}))

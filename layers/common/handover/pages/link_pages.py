@@ -46,6 +46,12 @@ def message(brand: Brand, heading: str, text: str, status: int) -> Page:
     return Page("message", brand, {"heading": heading, "text": text}, status=status)
 
 
+def slow_down(brand: Brand) -> Page:
+    """Forgot-password's per-source limit (never per email), as a page."""
+    return message(brand, "Please wait a moment", "Too many requests came from your network. Try again in a minute.",
+                   429)
+
+
 def forbidden_form(brand: Brand) -> Page:
     return message(brand, "This form has expired",
                    "For your safety the form could not be accepted. Go back, reload the page and try again.", 403)
@@ -109,8 +115,7 @@ class LinkPages:
         try:
             self._resets.request(link.subject_realm, link.account_id, link.email, request.source_ip)
         except RateLimited:
-            return render(message(brand, "Please wait a moment",
-                                  "Too many requests came from your network. Try again in a minute.", 429), request)
+            return render(slow_down(brand), request)
         return render(Page("sent", brand, {"email_hint": email_hint(link.email), "account": brand.nickname}),
                       request)
 

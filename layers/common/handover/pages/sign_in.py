@@ -25,7 +25,7 @@ from handover.errors import (
 from handover.identity.logins import Logins
 from handover.links.resets import PasswordResets
 from handover.mail.addresses import email_hint
-from handover.pages.link_pages import ACCOUNT_PAGE, forbidden_form, message, origin
+from handover.pages.link_pages import ACCOUNT_PAGE, forbidden_form, origin, slow_down
 from handover.pages.redirects import after_sign_in, allowed_return
 from handover.pages.requests import PageRequest
 from handover.pages.security import csrf_passes
@@ -100,8 +100,7 @@ class SignInPages:
         try:
             self._resets.request("customer", reference, email, request.source_ip)
         except RateLimited:
-            return render(message(brand, "Please wait a moment",
-                                  "Too many requests came from your network. Try again in a minute.", 429), request)
+            return render(slow_down(brand), request)
         return render(Page("sent", brand, {"email_hint": email_hint(email), "account": reference}), request)
 
     def _account(self, reference: str) -> AccountRecord | None:
