@@ -97,6 +97,8 @@ def _subjects(world: World) -> list[Subject]:
     to_lock = [world.create_customer() for _ in range(runs)]
     passwords_to_change = [world.claimed_customer()[2] for _ in range(runs)]
     pages = page_events(world, customer_token)
+    signed_in = world.claimed_customer()[0]
+    sessions = [world.new_session(signed_in) for _ in range(2 * runs)]  # one to refresh, one to log out, each run
     mailer_emails = []
     for _ in range(runs):
         email = f"{unique('mailer-')}@example.com"
@@ -105,6 +107,8 @@ def _subjects(world: World) -> list[Subject]:
 
     makers: dict[str, Events] = {
         "login": lambda i: sample("login"),
+        "refresh": lambda i: sample("refresh", refresh_token=sessions[2 * i].refresh_token),
+        "logout": lambda i: sample("logout", access_token=sessions[2 * i + 1].access_token),
         "claim": lambda i: varied(sample("claim", link_token=links[i])),
         "create_customer": lambda i: varied(sample("create_customer", access_token=owner),
                                             body={"email": f"cold-{i}-{time.time_ns()}@example.com"},

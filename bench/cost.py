@@ -1,7 +1,8 @@
 """Part 4: what a monthly active customer costs on AWS, from the calls part 2 counted and the warm
 durations measured here in-process, at the list prices of bench/prices.toml. The month: staff
-create the customer and send one invite, the customer claims the account and logs in five
-times. Fixed monthly costs (the KMS key, storage, backups, logs, X-Ray traces) are not per
+create the customer and send one invite, the customer claims the account, logs in five times and
+refreshes ten times (each visit that outlasts its hour-long access token, or comes back within
+30 days without a login). Fixed monthly costs (the KMS key, storage, backups, logs, X-Ray traces) are not per
 customer and are left out."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from local.template import resources, template
 
 PRICES = Path(__file__).with_name("prices.toml")
 GOAL = 0.0003  # USD per monthly active customer
-MONTH = {"create customer": 1, "invite": 1, "claim": 1, "login": 5}
+MONTH = {"create customer": 1, "invite": 1, "claim": 1, "login": 5, "refresh": 10}
 RUNS = 15  # warm runs per action (median), after one warm-up
 
 
@@ -49,10 +50,10 @@ def _timed(world: World, event: dict[str, Any], expected: int) -> float:
 def durations(world: World, progress: Callable[[str], None]) -> dict[str, list[float]]:
     """Warm handler durations (ms) of the month's actions, in this process, as part 2 sent them."""
     owner = world.owner_token
-    progress(f"durations: {RUNS + 1} warm runs each of create, invite, claim, login")
+    progress(f"durations: {RUNS + 1} warm runs each of create, invite, claim, login, refresh")
     links = [world.invited_customer()[2] for _ in range(RUNS + 1)]
     invitee = world.create_customer()
-    _, email, _ = world.claimed_customer()
+    customer_id, email, _ = world.claimed_customer()
     makers: dict[str, tuple[Callable[[], dict[str, Any]], int]] = {
         "create customer": (lambda: varied(sample("create_customer", access_token=owner),
                                            body={"email": f"{unique('cost-')}@example.com"},
@@ -61,6 +62,7 @@ def durations(world: World, progress: Callable[[str], None]) -> dict[str, list[f
                                   headers={"idempotency-key": unique("cost-invite-")}), 202),
         "claim": (lambda: sample("claim", link_token=links.pop()), 200),
         "login": (lambda: world.customer_login_event(email), 200),
+        "refresh": (lambda: sample("refresh", refresh_token=world.new_session(customer_id).refresh_token), 200),
     }
     measured: dict[str, list[float]] = {name: [] for name in makers}
     for run in range(RUNS + 1):  # interleaved, so drift spreads over every action alike

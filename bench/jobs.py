@@ -85,25 +85,25 @@ class JobFigures:
 
 
 class _AwsClock:
-    """Time spent in AWS calls, and the calls by service, from the runtime session's events."""
+    """Time spent in AWS calls, and the calls by service, from the events of a fresh runtime's
+    session (hooked before any client exists: each client copies the session's events)."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.calls: Counter[str] = Counter()
-        self._started: dict[int, float] = {}
 
     @contextmanager
     def attached(self) -> Iterator[_AwsClock]:
         from handover.runtime import runtime
 
+        runtime.cache_clear()
         events = runtime().session.events
         events.register("before-call", self._before)
         events.register("after-call", self._after)
         try:
             yield self
         finally:
-            events.unregister("before-call", self._before)
-            events.unregister("after-call", self._after)
+            runtime.cache_clear()
 
     def _before(self, context: dict[str, Any], model: Any, **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
@@ -125,7 +125,7 @@ def _work_off(function_name: str, figures: WorkerFigures) -> None:
     function = by_name(function_name)
     handler = handler_of(function)
     sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName=_queue_name(function.queues[0]))["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=_queue_name(function.queues[0].queue))["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     clock = _AwsClock()
     with clock.attached():
@@ -225,3 +225,45 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
                          peak_per_second=max(per_second.values(), default=0),
                          import_status=f"{imported['status']} {imported['created']}/{imported['total']}",
                          invite_status=f"{invited['status']} {invited['sent']}/{invited['total']}")
+
+
+def measure(world: World, progress: Callable[[str], None]) -> JobFigures:
+    workers = measure_workers(world, progress)
+    return JobFigures(workers, measure_server(progress))
+
+
+def table(figures: JobFigures) -> str:
+    from bench.report import table as draw
+
+    rows: list[list[object]] = []
+    for worker in figures.workers:
+        others = ", ".join(f"{service} {count / worker.units:.2f}"
+                           for service, count in sorted(worker.other_calls.items()))
+        rows.append([worker.name, worker.units, f"{worker.own_median:.1f} ms",
+                     f"{min(worker.own_ms):.1f}-{max(worker.own_ms):.1f}", f"{statistics.median(worker.aws_ms):.1f} ms",
+                     f"{worker.trips_per_unit:.2f}", others or "-"])
+    server = figures.server
+    return "\n".join([
+        draw("PART 8a: the job workers' own time per row, in this process (batches of 100)",
+             ["worker", "rows", "own / row", "range", "in AWS / row", "DynamoDB trips / row", "other calls / row"],
+             rows, [f"own time = handler time less AWS calls (moto's work inside them); goal < {GOAL_MS:.0f} ms"]),
+        draw("PART 8b: through the dev server", ["figure", "measured", "note"], [
+            ["import of a CSV", f"{server.rows_per_second:.0f} rows/s",
+             f"{server.rows} rows in {server.import_seconds:.0f} s, job {server.import_status}"],
+            ["bulk invite: send rate", f"{server.measured_rate:.1f} /s",
+             f"{server.invites} emails over {server.spanned_seconds} s; configured {server.configured_rate}/s;"
+             f" job {server.invite_status}"],
+            ["bulk invite: most in one second", server.peak_per_second, f"configured {server.configured_rate}"],
+        ])])
+
+
+def summary_rows(figures: JobFigures) -> list[list[str]]:
+    from bench.report import verdict
+
+    rows = [[f"jobs: {worker.name} own time per {worker.unit}", f"{worker.own_median:.1f} ms", f"< {GOAL_MS:.0f} ms",
+             verdict(worker.own_median < GOAL_MS)] for worker in figures.workers]
+    server = figures.server
+    rows.append(["jobs: import rows per second (dev server)", f"{server.rows_per_second:.0f}", "(information)", ""])
+    rows.append(["jobs: send rate measured vs configured", f"{server.measured_rate:.1f} /s",
+                 f"<= {server.configured_rate} /s", verdict(server.measured_rate <= server.configured_rate)])
+    return rows

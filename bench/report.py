@@ -301,7 +301,8 @@ def _trip_rows(label: str, actions: list[Action]) -> list[list[str]]:
 
 
 def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Comparison], month: MonthCost,
-            pages: DirectoryFigures, batches: list[BatchTimes], roll: OperatorFigures) -> str:
+            pages: DirectoryFigures, batches: list[BatchTimes], roll: OperatorFigures,
+            more: Sequence[list[str]] = ()) -> str:
     rows = []
     for subject in cold.subjects:
         ratio = cold.ratio(subject)
@@ -322,6 +323,7 @@ def summary(cold: ColdStarts, actions: list[Action], comparisons: list[Compariso
             rows.append(["publisher: ms per event, batches of 10", f"{times.median:.3f} ms", "(information)", ""])
     rows += _ratio_rows("operators' roll", roll, list(operators.QUERIES), operators.GOAL)
     rows += _trip_rows("operator round trips", roll.actions)
+    rows += more
     judged = [row for row in rows if row[3] in ("PASS", "MISS")]
     missed = sum(1 for row in judged if row[3] == "MISS")
     return table("SUMMARY", ["figure", "measured", "goal", "result"], rows,

@@ -96,6 +96,17 @@ def measure(world: World, progress: Callable[[str], None]) -> list[Action]:
                                           note="customer, right password"),
                           lambda: world.send(login), lambda: world.send(login)))
 
+    progress("round trips: refresh, and an authenticated read")
+    sessions = [world.send(login)[1] for _ in range(2)]
+    refreshes = [sample("refresh", refresh_token=session["refresh_token"]) for session in sessions]
+    actions.append(twice(counter, Action("refresh", 3, 200, ("POST", "/v1/auth/refresh"),
+                                          note="customer; spends one refresh token, issues the next"),
+                          *(lambda event=event: world.send(event) for event in refreshes)))
+    me = sample("me", access_token=sessions[0]["access_token"])
+    actions.append(twice(counter, Action("authenticated read", None, 200, None,
+                                          note="GET /v1/me: the token's check is one read, ended sessions included"),
+                          lambda: world.send(me), lambda: world.send(me)))
+
     progress("round trips: claim")
     links = [world.invited_customer()[2] for _ in range(2)]
     actions.append(twice(counter, Action("claim", 3, 200, ("POST", "/v1/auth/claim"), note="invite link"),

@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from functools import cache
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.samples import as_request, sample, varied
 from local.aws import REGION
 from local.lambdas import handler_of
 from local.server import Gateway
 from local.template import functions
+
+if TYPE_CHECKING:
+    from handover.identity.sessions import IssuedToken
 
 DEMO_OWNER = {"realm": "staff", "account": "demo", "email": "owner@demo.example", "password": "Owner-Passw0rd!"}
 OPERATOR = {"realm": "operator", "email": "operator@example.com", "password": "Operator-Passw0rd!"}
@@ -130,6 +133,14 @@ class World:
         body = self.expect(200, self.call("POST", "/v1/auth/claim", {"token": link, "password": CUSTOMER_PASSWORD}),
                            "claim")
         return customer_id, email, body["access_token"]
+
+    def new_session(self, customer_id: str) -> IssuedToken:
+        """A new session of the customer's, signed in in-process (no password, not timed)."""
+        from handover.runtime import runtime
+
+        customer = runtime().directory.customers.get(self.account_id, customer_id)
+        assert customer is not None
+        return runtime().session_book.sign_in(customer)
 
     def customer_login_event(self, email: str, password: str = CUSTOMER_PASSWORD) -> dict[str, Any]:
         return varied(sample("login"), body={"realm": "customer", "account": "demo", "email": email,

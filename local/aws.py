@@ -148,18 +148,21 @@ def resolve_all(value: Any, refs: dict[str, str]) -> Any:
     return value
 
 
-def make_dynamodb_writes_atomic() -> None:
+def make_moto_dynamodb_atomic() -> None:
     """DynamoDB applies each write, and each transaction, atomically; moto's server checks a
     transaction's conditions and then applies it without a lock, so two racing transactions can
-    both pass, and a stream reader can see the records of a transaction that then fails. One lock
-    around moto's writes and stream reads restores DynamoDB's guarantee on the dev server, where
-    races are tested over HTTP."""
+    both pass, and a stream reader can see the records of a transaction that then fails; and a
+    read that walks a table or an index while a write changes it fails (a dictionary changed size
+    during iteration: moto answers 500). One lock around moto's writes, reads and stream reads
+    restores DynamoDB's guarantees on the dev server, where races are tested over HTTP and the
+    queue workers write while requests read."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
     lock = threading.RLock()
-    for backend, name in [*((DynamoDBBackend, name) for name in ("put_item", "update_item", "delete_item",
-                                                                 "transact_write_items", "batch_write_item")),
+    operations = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
+                  "get_item", "batch_get_item", "query", "scan", "transact_get_items")
+    for backend, name in [*((DynamoDBBackend, name) for name in operations),
                           (DynamoDBStreamsBackend, "get_records")]:
         original = getattr(backend, name)
         if getattr(original, "_atomic", False):
@@ -280,7 +283,7 @@ def start_aws() -> Any:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     make_moto_dynamodb_fast()
-    make_dynamodb_writes_atomic()
+    make_moto_dynamodb_atomic()
     keep_presigned_put_bodies()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

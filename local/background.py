@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -77,6 +78,9 @@ def dev_server(parameter_overrides: str = "") -> Iterator[Http]:
         try:
             http = Http(f"http://127.0.0.1:{port}")
             http.banner = _wait_for_banner(process, log)
+            # Keep reading what it prints (schedules, metrics): a pipe nobody reads fills, and then
+            # every process writing to it (the functions' containers too) stops.
+            threading.Thread(target=_drain, args=(process, log), daemon=True).start()
             yield http
         finally:
             process.terminate()
@@ -84,6 +88,12 @@ def dev_server(parameter_overrides: str = "") -> Iterator[Http]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _drain(process: subprocess.Popen[str], log: IO[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        log.write(line)
 
 
 def _wait_for_banner(process: subprocess.Popen[str], log: IO[str]) -> str:

@@ -43,10 +43,12 @@ def main(argv: list[str]) -> None:
         sys.exit(f"no event sample {event_path}; pass EVENT=events/<sample>.json")
     server, _ = build(free_port())
     text = event_path.read_text()
-    if "REPLACE_WITH_ACCESS_TOKEN" in text:
+    if "REPLACE_WITH_ACCESS_TOKEN" in text or "REPLACE_WITH_REFRESH_TOKEN" in text:
         login = handler_of(by_name("login"))(json.loads((ROOT / "events" / "login.json").read_text()),
                                              LambdaContext(function_name="LoginFunction"))
-        text = text.replace("REPLACE_WITH_ACCESS_TOKEN", json.loads(login["body"])["access_token"])
+        tokens = json.loads(login["body"])
+        text = text.replace("REPLACE_WITH_ACCESS_TOKEN", tokens["access_token"])
+        text = text.replace("REPLACE_WITH_REFRESH_TOKEN", tokens["refresh_token"])
     if "REPLACE_WITH_ACCOUNT_ID" in text:
         from handover.runtime import runtime
 

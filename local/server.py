@@ -260,7 +260,9 @@ def build(port: int) -> tuple[DevServer, list[Any]]:
     containers = Containers(int(os.environ.get("LOCAL_CONTAINERS", "4")))
     gateway = Gateway(all_functions, containers)
     router = EventRouter(subscriptions(all_functions, references(parameters)), gateway.run, outbox.complete_ses_event)
-    server = DevServer(port, outbox, gateway, Triggers(all_functions), events, router, environment["EVENT_BUS_NAME"])
+    # Queue and bucket workers get containers of their own, so long batches never hold up requests.
+    triggers = Triggers(all_functions, Containers(int(os.environ.get("LOCAL_WORKER_CONTAINERS", "2"))).invoke)
+    server = DevServer(port, outbox, gateway, triggers, events, router, environment["EVENT_BUS_NAME"])
     server.aws = aws
 
     from handover.runtime import runtime

@@ -75,16 +75,23 @@ class BucketSource:
 
 
 @dataclass(frozen=True)
+class QueueSource:
+    queue: str  # the queue's logical id
+    batch_size: int  # messages handed over at most per invocation
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     code_dir: Path
     handler: str
     routes: tuple[Route, ...]
     schedules: tuple[str, ...]
-    queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
+    queues: tuple[QueueSource, ...] = ()  # the SQS queues that trigger it
     streams: tuple[StreamSource, ...] = ()
     rules: tuple[RuleSource, ...] = ()
     buckets: tuple[BucketSource, ...] = ()
+    concurrency: int | None = None  # ReservedConcurrentExecutions
 
     @property
     def name(self) -> str:
@@ -119,7 +126,8 @@ def functions() -> list[Function]:
             elif event["Type"] in ("Schedule", "ScheduleV2"):
                 schedules.append(properties.get("Schedule") or properties["ScheduleExpression"])
             elif event["Type"] == "SQS":
-                queues.append(properties["Queue"]["GetAtt"].split(".")[0])
+                queues.append(QueueSource(properties["Queue"]["GetAtt"].split(".")[0],
+                                          int(properties.get("BatchSize", 10))))
             elif event["Type"] == "DynamoDB":
                 streams.append(StreamSource(
                     properties["Stream"]["GetAtt"].split(".")[0], properties["StartingPosition"],
@@ -138,7 +146,7 @@ def functions() -> list[Function]:
                                             key_rules.get("prefix", ""), key_rules.get("suffix", "")))
         found.append(Function(logical_id, ROOT / props["CodeUri"], props.get("Handler", default_handler),
                               tuple(routes), tuple(schedules), tuple(queues), tuple(streams), tuple(rules),
-                              tuple(buckets)))
+                              tuple(buckets), props.get("ReservedConcurrentExecutions")))
     return found
 
 

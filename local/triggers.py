@@ -19,9 +19,8 @@ from urllib.parse import quote_plus
 import boto3
 
 from local.aws import ACCOUNT, REGION
-from local.lambdas import LambdaContext, handler_of
-from local.streams import StreamTriggers
-from local.template import BucketSource, Function
+from local.streams import Invoke, StreamTriggers, run_in_process
+from local.template import BucketSource, Function, QueueSource
 
 
 def s3_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
@@ -56,8 +55,11 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
 
 
 class Triggers:
-    def __init__(self, functions: list[Function]) -> None:
+    def __init__(self, functions: list[Function], invoke: Invoke = run_in_process) -> None:
+        """`invoke` runs a function on an event (the dev server's containers; in this process by
+        default)."""
         self._functions = functions
+        self._invoke = invoke
         self._sqs = boto3.session.Session().client("sqs", region_name=REGION)
         self._stop = threading.Event()
         self.streams = StreamTriggers(functions)
@@ -65,30 +67,31 @@ class Triggers:
         self._seen: set[tuple[str, str, str]] = set()  # (bucket, key, ETag) already delivered
 
     def run_scheduled(self, function: Function) -> Any:
-        return handler_of(function)(scheduled_event(function), LambdaContext(function_name=function.logical_id))
+        return self._invoke(function, scheduled_event(function))
 
-    def drain(self, wait_seconds: int = 0) -> int:
-        """Deliver what is waiting in every subscribed queue; how many messages were delivered."""
+    def drain(self) -> int:
+        """Deliver what is waiting in every subscribed queue, one batch at a time; how many messages
+        were delivered."""
+        return sum(self._drain_queue(function, source) for function in self._functions for source in function.queues)
+
+    def _drain_queue(self, function: Function, source: QueueSource, wait_seconds: int = 0) -> int:
+        url = os.environ[f"QUEUE_URL_{source.queue}"]
         delivered = 0
-        for function in self._functions:
-            for queue in function.queues:
-                url = os.environ[f"QUEUE_URL_{queue}"]
-                while True:
-                    messages = self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                                         WaitTimeSeconds=wait_seconds,
-                                                         AttributeNames=["All"]).get("Messages", [])
-                    if not messages:
-                        break
-                    delivered += len(messages)
-                    self._deliver(function, url, messages)
-                    wait_seconds = 0
-        return delivered
+        while True:
+            messages = self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(source.batch_size, 10),
+                                                 WaitTimeSeconds=wait_seconds,
+                                                 AttributeNames=["All"]).get("Messages", [])
+            if not messages:
+                return delivered
+            delivered += len(messages)
+            self._deliver(function, url, messages)
+            wait_seconds = 0
 
     def _deliver(self, function: Function, url: str, messages: list[dict[str, Any]]) -> None:
         arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         event = sqs_event(messages, arn)
         try:
-            response = handler_of(function)(event, LambdaContext(function_name=function.logical_id))
+            response = self._invoke(function, event)
             failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
         except Exception:  # the whole batch failed: SQS would make every message visible again
             failed = {message["MessageId"] for message in messages}
@@ -105,8 +108,7 @@ class Triggers:
                 for bucket, key, size, etag in self._new_objects(source):
                     delivered += 1
                     try:
-                        handler_of(function)(s3_event(bucket, key, size, etag),
-                                             LambdaContext(function_name=function.logical_id))
+                        self._invoke(function, s3_event(bucket, key, size, etag))
                     except Exception as error:  # Lambda would retry twice; locally it is reported
                         print(f"local S3 trigger: {function.name} failed on {key}: {error}", flush=True)
         return delivered
@@ -127,7 +129,12 @@ class Triggers:
     def start(self, schedule_seconds: float) -> None:
         """Poll the queues, buckets and streams continuously and run scheduled functions every
         `schedule_seconds`."""
-        threading.Thread(target=self._poll, daemon=True, name="sqs-triggers").start()
+        for function in self._functions:
+            for source in function.queues:
+                # As Lambda's event source mapping, up to the function's reserved concurrency at once.
+                for number in range(function.concurrency or 1):
+                    threading.Thread(target=self._poll, args=(function, source), daemon=True,
+                                     name=f"sqs-{source.queue}-{number}").start()
         threading.Thread(target=self._poll_uploads, daemon=True, name="s3-triggers").start()
         threading.Thread(target=self._tick, args=(schedule_seconds,), daemon=True, name="schedules").start()
         self.streams.start()
@@ -136,10 +143,10 @@ class Triggers:
         self._stop.set()
         self.streams.stop()
 
-    def _poll(self) -> None:
+    def _poll(self, function: Function, source: QueueSource) -> None:
         while not self._stop.is_set():
             try:
-                if not self.drain(wait_seconds=1):
+                if not self._drain_queue(function, source, wait_seconds=1):
                     time.sleep(0.2)
             except Exception as error:  # keep polling: a local stand-in must not die quietly
                 print(f"local SQS trigger failed: {error}", flush=True)

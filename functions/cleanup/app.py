@@ -1,4 +1,4 @@
-"""The daily cleanup (EventBridge schedule): removes expired history entries and links that
+"""The daily cleanup (EventBridge schedule): removes expired history entries, links and sessions that
 DynamoDB TTL has not removed yet, re-derives the businesses' statuses the calendar moved, and
 reports how many as metrics."""
 
@@ -21,6 +21,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     report = runtime().cleanup.run()
     metrics.add_metric(name="HistoryEntriesRemoved", unit=MetricUnit.Count, value=report.history_removed)
     metrics.add_metric(name="LinksRemoved", unit=MetricUnit.Count, value=report.links_removed)
+    metrics.add_metric(name="SessionItemsRemoved", unit=MetricUnit.Count, value=report.sessions_removed)
     metrics.add_metric(name="AccountsSettled", unit=MetricUnit.Count, value=report.accounts_settled)
     logger.info("cleanup done", extra=asdict(report))
     return asdict(report)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import web
-from handover.contract.auth import IssuedToken
+from handover.contract.auth import AccessToken
 from handover.contract.operators import LoginAsRequest
 from handover.identity.callers import Caller
 from handover.runtime import runtime
@@ -22,10 +22,10 @@ app = web.build_resolver()
 
 @app.post("/v1/operator/accounts/<id>/login-as", tags=["operator"], security=web.BEARER,
           summary="Log in as the owner (default) or a staff member",
-          responses=web.documented(200, IssuedToken, 400, 401, 403, 404, 413, 415, 422, 423))
+          responses=web.documented(200, AccessToken, 400, 401, 403, 404, 413, 415, 422, 423))
 @tracer.capture_method
 def login_as(id: str, caller: Annotated[Caller, Depends(web.caller)],
-             body: LoginAsRequest | None = None) -> IssuedToken:
+             body: LoginAsRequest | None = None) -> AccessToken:
     token = runtime().impersonation.login_as(caller, id, body.staff_id if body else None,
                                              body.reason if body else None)
     metrics.add_metric(name="Impersonations", unit=MetricUnit.Count, value=1)

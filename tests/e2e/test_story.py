@@ -133,7 +133,8 @@ def test_forgot_password_reset_lock_login_as_history_and_cleanup(dev_server: Htt
 
     # And the scheduled cleanup runs on demand, as `make invoke FN=cleanup` asks it to
     ran = dev_server.call("POST", "/_local/invoke/cleanup")
-    assert ran.status == 200 and set(ran.json()) == {"history_removed", "links_removed", "accounts_settled"}
+    assert ran.status == 200 and set(ran.json()) == {"history_removed", "links_removed", "accounts_settled",
+                                                     "sessions_removed"}
 
 
 def test_the_directory_story(dev_server: Http) -> None:

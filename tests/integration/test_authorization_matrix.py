@@ -15,15 +15,18 @@ Callers:
   exp    Demo owner's token, expired      prelk  a customer token issued before a lock and unlock
   none   `alg: none`                      hs256  HS256 signed with the public key as secret
   tamp   the owner's token with its payload changed (signature kept)
+  out    a session of Demo's owner that logged out   rvk   a session of Demo's owner ended because its
+                                                           spent refresh token was presented again
 
 Objects: `victim` is an unclaimed customer of Demo Studio; `member` an unclaimed staff member of
 Demo Studio (the `write` caller); `target` a business that is not secure, whose owner has not
 claimed it; `clinic` the secure Harbour Clinic; `job` a queued import of Demo Studio (a cancel
 row's callers after the one that cancelled it find it finished: 409 job_finished). Public routes ignore tokens; their bodies are fixed
-(a valid login, a live invite link to read, unknown link tokens to claim and reset). The hosted
-pages never read a bearer token: their forms need the page's CSRF cookie (403 without it), /account
-its session cookie (a 303 to /login without it), and a page without a link token says the link is
-dead (410). A DELETE row's
+(a valid login, a live invite link to read, unknown link tokens to claim and reset, an unknown
+refresh token). Logging out ends only the caller's session (the owner's leaves `imp` working). The
+hosted pages never read a bearer token: their forms need the page's CSRF cookie (403 without it),
+/account its session cookie (a 303 to /login without it), and a page without a link token says the
+link is dead (410). A DELETE row's
 callers after the one that deleted find the object gone (404).
 """
 
@@ -42,6 +45,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.accounts.businesses import Person
 from handover.data.jobs import JobActor, JobRecord
 from handover.data.principals import CustomerRecord
+from handover.errors import RefreshInvalid
 from handover.identity.sessions import Act, Sessions
 from handover.ids import new_id
 from handover.runtime import Runtime
@@ -50,87 +54,89 @@ from local.template import functions
 from tests.conftest import GOOD_PASSWORD, Api, last_link_token
 
 CALLERS = ["anon", "cust", "unver", "read", "write", "owner", "other", "oper", "secop", "imp", "exp", "prelk",
-           "none", "hs256", "tamp"]
+           "none", "hs256", "tamp", "out", "rvk"]
 
 MATRIX = """
-route                                               anon cust unver read write owner other oper secop imp exp prelk none hs256 tamp
-POST /v1/auth/login                                  200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-GET /v1/auth/links/{link}                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-POST /v1/auth/claim                                  410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
-POST /v1/auth/password/forgot                        202  202  202  202  202   202   202  202  202  202 202  202  202  202  202
-POST /v1/auth/password/reset                         410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
-GET /.well-known/jwks.json                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-GET /openapi.json                                    200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-GET /docs                                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-GET /claim                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
-POST /claim                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403
-GET /reset                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410
-POST /reset                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403
-POST /fresh-link                                     403  403  403  403  403   403   403  403  403  403 403  403  403  403  403
-GET /forgot                                          200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-POST /forgot                                         403  403  403  403  403   403   403  403  403  403 403  403  403  403  403
-GET /login                                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-POST /login                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403
-GET /account                                         303  303  303  303  303   303   303  303  303  303 303  303  303  303  303
-POST /account                                        303  303  303  303  303   303   303  303  303  303 303  303  303  303  303
-POST /account/password                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303
-POST /account/sign-out                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303
-GET /pages/{asset}                                   200  200  200  200  200   200   200  200  200  200 200  200  200  200  200
-POST /v1/customers                                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401
-GET /v1/customers                                    401  403  401  200  200   200   200  403  403  200 401  401  401  401  401
-GET /v1/customers/{victim}                           401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
-GET /v1/customers/{victim}/bookings                  401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
-PATCH /v1/customers/{victim}                         401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
-POST /v1/customers/{victim}/invite                   401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
-POST /v1/customers/{victim}/password-reset           401  403  401  403  202   202   404  403  403  202 401  401  401  401  401
-PUT /v1/customers/{victim}/password                  401  403  401  403  204   204   404  403  403  403 401  401  401  401  401
-POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
-POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401
-POST /v1/customers/imports                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401
-POST /v1/customers/invites                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401
-POST /v1/customers/imports/uploads                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401
-GET /v1/jobs                                         401  403  401  200  200   200   200  403  403  200 401  401  401  401  401
-GET /v1/jobs/{job}                                   401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
-GET /v1/jobs/{job}/errors                            401  403  401  200  200   200   404  403  403  200 401  401  401  401  401
-POST /v1/jobs/{job}/cancel                           401  403  401  403  200   409   404  403  403  409 401  401  401  401  401
-GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
-PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
-PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401
-GET /v1/staff                                        401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
-POST /v1/staff                                       401  403  401  403  403   201   201  403  403  201 401  401  401  401  401
-GET /v1/staff/{member}                               401  403  401  403  403   200   404  403  403  200 401  401  401  401  401
-PATCH /v1/staff/{member}                             401  403  401  403  403   200   404  403  403  200 401  401  401  401  401
-POST /v1/staff/{member}/invite                       401  403  401  403  403   202   404  403  403  202 401  401  401  401  401
-DELETE /v1/staff/{member}                            401  403  401  403  403   204   404  403  403  404 401  401  401  401  401
-GET /v1/settings                                     401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
-PATCH /v1/settings                                   401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
-GET /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
-PUT /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401
-POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   403   403  202  202  403 401  401  401  401  401
-GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-GET /v1/operator/accounts/{target}/staff             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{target}/owner/invite     401  403  401  403  403   403   403  202  202  403 401  401  401  401  401
-GET /v1/operator/accounts/{target}/activity          401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{target}/setup-complete   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-GET /v1/operator/operators                           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/owner/password-reset 401 403 401 403 403   403   403  403  202  403 401  401  401  401  401
-GET /v1/operator/accounts/{clinic}/history           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts                           401  403  401  403  403   403   403  201  201  403 401  401  401  401  401
-GET /v1/operator/accounts                            401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-GET /v1/operator/accounts/{target}                   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-PATCH /v1/operator/accounts/{target}                 401  403  401  403  403   403   403  200  200  403 401  401  401  401  401
-GET /v1/operator/accounts/{clinic}                   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-PATCH /v1/operator/accounts/{clinic}                 401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-GET /v1/operator/accounts/{clinic}/staff             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/owner/invite     401  403  401  403  403   403   403  403  409  403 401  401  401  401  401
-GET /v1/operator/accounts/{clinic}/activity          401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
-POST /v1/operator/accounts/{clinic}/setup-complete   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401
+route                                               anon cust unver read write owner other oper secop imp exp prelk none hs256 tamp out rvk
+POST /v1/auth/login                                  200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /v1/auth/refresh                                401  401  401  401  401   401   401  401  401  401 401  401  401  401  401  401  401
+POST /v1/auth/logout                                 401  204  401  204  204   204   204  204  204  204 401  401  401  401  401  401  401
+GET /v1/auth/links/{link}                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /v1/auth/claim                                  410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+POST /v1/auth/password/forgot                        202  202  202  202  202   202   202  202  202  202 202  202  202  202  202  202  202
+POST /v1/auth/password/reset                         410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+GET /.well-known/jwks.json                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+GET /openapi.json                                    200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+GET /docs                                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+GET /claim                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+POST /claim                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /reset                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+POST /reset                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+POST /fresh-link                                     403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /forgot                                          200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /forgot                                         403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /login                                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /login                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /account                                         303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account                                        303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account/password                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account/sign-out                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+GET /pages/{asset}                                   200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /v1/customers                                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401  401  401
+GET /v1/customers                                    401  403  401  200  200   200   200  403  403  200 401  401  401  401  401  401  401
+GET /v1/customers/{victim}                           401  403  401  200  200   200   404  403  403  200 401  401  401  401  401  401  401
+GET /v1/customers/{victim}/bookings                  401  403  401  200  200   200   404  403  403  200 401  401  401  401  401  401  401
+PATCH /v1/customers/{victim}                         401  403  401  403  200   200   404  403  403  200 401  401  401  401  401  401  401
+POST /v1/customers/{victim}/invite                   401  403  401  403  202   202   404  403  403  202 401  401  401  401  401  401  401
+POST /v1/customers/{victim}/password-reset           401  403  401  403  202   202   404  403  403  202 401  401  401  401  401  401  401
+PUT /v1/customers/{victim}/password                  401  403  401  403  204   204   404  403  403  403 401  401  401  401  401  401  401
+POST /v1/customers/{victim}/lock                     401  403  401  403  200   200   404  403  403  200 401  401  401  401  401  401  401
+POST /v1/customers/{victim}/unlock                   401  403  401  403  200   200   404  403  403  200 401  401  401  401  401  401  401
+POST /v1/customers/imports                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401  401  401
+POST /v1/customers/invites                           401  403  401  403  202   202   202  403  403  202 401  401  401  401  401  401  401
+POST /v1/customers/imports/uploads                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401  401  401
+GET /v1/jobs                                         401  403  401  200  200   200   200  403  403  200 401  401  401  401  401  401  401
+GET /v1/jobs/{job}                                   401  403  401  200  200   200   404  403  403  200 401  401  401  401  401  401  401
+GET /v1/jobs/{job}/errors                            401  403  401  200  200   200   404  403  403  200 401  401  401  401  401  401  401
+POST /v1/jobs/{job}/cancel                           401  403  401  403  200   409   404  403  403  409 401  401  401  401  401  401  401
+GET /v1/me                                           401  200  401  403  403   403   403  403  403  403 401  401  401  401  401  401  401
+PATCH /v1/me                                         401  200  401  403  403   403   403  403  403  403 401  401  401  401  401  401  401
+PUT /v1/me/password                                  401  200  401  403  403   403   403  403  403  403 401  401  401  401  401  401  401
+GET /v1/staff                                        401  403  401  403  403   200   200  403  403  200 401  401  401  401  401  401  401
+POST /v1/staff                                       401  403  401  403  403   201   201  403  403  201 401  401  401  401  401  401  401
+GET /v1/staff/{member}                               401  403  401  403  403   200   404  403  403  200 401  401  401  401  401  401  401
+PATCH /v1/staff/{member}                             401  403  401  403  403   200   404  403  403  200 401  401  401  401  401  401  401
+POST /v1/staff/{member}/invite                       401  403  401  403  403   202   404  403  403  202 401  401  401  401  401  401  401
+DELETE /v1/staff/{member}                            401  403  401  403  403   204   404  403  403  404 401  401  401  401  401  401  401
+GET /v1/settings                                     401  403  401  403  403   200   200  403  403  200 401  401  401  401  401  401  401
+PATCH /v1/settings                                   401  403  401  403  403   200   200  403  403  200 401  401  401  401  401  401  401
+GET /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401  401  401
+PUT /v1/settings/custom-fields                       401  403  401  403  403   200   200  403  403  200 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/lock             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/unlock           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/login-as         401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/owner/password-reset 401 403 401 403 403   403   403  202  202  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{target}/history           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{target}/staff             401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/owner/invite     401  403  401  403  403   403   403  202  202  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{target}/activity          401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{target}/setup-complete   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+GET /v1/operator/operators                           401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/lock             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/unlock           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/login-as         401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/owner/password-reset 401 403 401 403 403   403   403  403  202  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/history           401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts                           401  403  401  403  403   403   403  201  201  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts                            401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{target}                   401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+PATCH /v1/operator/accounts/{target}                 401  403  401  403  403   403   403  200  200  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{clinic}                   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+PATCH /v1/operator/accounts/{clinic}                 401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/staff             401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/owner/invite     401  403  401  403  403   403   403  403  409  403 401  401  401  401  401  401  401
+GET /v1/operator/accounts/{clinic}/activity          401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
+POST /v1/operator/accounts/{clinic}/setup-complete   401  403  401  403  403   403   403  403  200  403 401  401  401  401  401  401  401
 """
 
 
@@ -219,6 +225,12 @@ class World:
         claims["perms"] = [*claims["perms"], "operator"]
         tampered = f"{header}.{_b64(json.dumps(claims).encode())}.{owner_token.split('.')[2]}"
         alg_none = f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT', 'kid': rt.signer.key_id}).encode())}.{payload}."
+        logged_out = rt.session_book.sign_in(self._staff(demo.id, demo.id), demo)
+        assert api.call("POST", "/v1/auth/logout", {}, token=logged_out.access_token).status == 204
+        revoked = rt.session_book.sign_in(self._staff(demo.id, demo.id), demo)
+        rt.session_book.refresh(revoked.refresh_token)
+        with pytest.raises(RefreshInvalid):
+            rt.session_book.refresh(revoked.refresh_token)
         self.tokens: dict[str, str | None] = {
             "anon": None,
             "cust": issue(me).access_token,
@@ -235,6 +247,8 @@ class World:
             "none": alg_none,
             "hs256": f"{hs_header}.{payload}.{_b64(hs_mac)}",
             "tamp": tampered,
+            "out": logged_out.access_token,
+            "rvk": revoked.access_token,
         }
         job = JobRecord(id=new_id(), account_id=demo.id, kind="import", status="queued", total=1,
                         created_by=JobActor(realm="staff", id=demo.id), created_at=0, expires_ttl=2_000_000_000)
@@ -257,6 +271,7 @@ class World:
             "POST /v1/auth/login": {"realm": "staff", "account": "demo", "email": "owner@demo.example",
                                     "password": "Owner-Passw0rd!"},
             "POST /v1/auth/claim": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
+            "POST /v1/auth/refresh": {"refresh_token": "unknown-refresh-token"},
             "POST /v1/auth/password/forgot": {"realm": "customer", "account": "demo", "email": "me@example.com"},
             "POST /v1/auth/password/reset": {"token": "unknown-link-token", "password": GOOD_PASSWORD},
             "POST /v1/customers": {"email": f"new-{caller}@example.com", "first_name": "N", "last_name": "C"},

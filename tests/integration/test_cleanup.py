@@ -36,7 +36,7 @@ def test_cleanup_removes_backdated_entries_and_links_and_keeps_fresh_ones(api: A
     result = invoke("cleanup", sample_event("cleanup"))
 
     # Then only the expired ones are gone, and the counts say so
-    assert result == {"history_removed": 1, "links_removed": 1, "accounts_settled": 0}
+    assert result == {"history_removed": 1, "links_removed": 1, "accounts_settled": 0, "sessions_removed": 0}
     entries, _ = seeded.history.newest("A", 10)
     assert [entry.action for entry in entries] == ["fresh"]
     assert seeded.links.store.get("old") is None and seeded.links.store.get("fresh") is not None

@@ -124,10 +124,14 @@ def test_sign_out_ends_the_page_session(api: Api) -> None:
     browser, _ = signed_in(api)
     page = browser.get("/account")
 
+    session = browser.cookies["__Secure-handover-session"]
+
     reply = browser.post("/account/sign-out", {"csrf": hidden(page, "csrf")})
 
+    # The browser forgets the session, and the service ends it: its access token is refused from then on
     assert reply.status == 303 and reply.headers["location"] == "/login?account=demo"
     assert browser.get("/account").status == 303
+    assert api.call("GET", "/v1/me", token=session).status == 401
 
 
 def test_the_account_page_edits_only_the_custom_fields_customers_may_edit(api: Api) -> None:

@@ -34,6 +34,12 @@ class InvalidCredentials(HandoverError):
     status, code, title = 401, "invalid_credentials", "The email or password is wrong"
 
 
+class RefreshInvalid(HandoverError):
+    """One body for every refresh that fails: unknown, expired, spent or revoked alike."""
+
+    status, code, title = 401, "refresh_invalid", "The refresh token is invalid, expired or revoked"
+
+
 class Forbidden(HandoverError):
     status, code, title = 403, "forbidden", "You may not do this"
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from handover.identity.callers import Authenticator
     from handover.identity.logins import Logins
     from handover.identity.passwords import Passwords
+    from handover.identity.refresh import SessionBook
     from handover.identity.sessions import Sessions
     from handover.identity.signer import TokenSigner
     from handover.jobs.import_rows import ImportRows
@@ -127,6 +128,15 @@ class Runtime:
                         lifetime=self.settings.access_token_seconds)
 
     @cached_property
+    def session_book(self) -> SessionBook:
+        from handover.data.sessions import SessionStore
+        from handover.identity.refresh import SessionBook
+        return SessionBook(dynamo=self.dynamo,
+                           store=SessionStore(self.dynamo, self.settings.sessions_table, self.settings.directory_table),
+                           sessions=self.sessions, history=self.history,
+                           retention_days=self.settings.history_retention_days)
+
+    @cached_property
     def passwords(self) -> Passwords:
         from handover.identity.passwords import Passwords
         return Passwords()
@@ -150,14 +160,14 @@ class Runtime:
     @cached_property
     def logins(self) -> Logins:
         from handover.identity.logins import Logins
-        return Logins(directory=self.directory, passwords=self.passwords, sessions=self.sessions,
+        return Logins(directory=self.directory, passwords=self.passwords, sessions=self.session_book,
                       roster=self.roster)
 
     @cached_property
     def claiming(self) -> Claiming:
         from handover.links.claiming import Claiming
         return Claiming(dynamo=self.dynamo, directory=self.directory, links=self.links, history=self.history,
-                        passwords=self.passwords, sessions=self.sessions, outbox=self.outbox,
+                        passwords=self.passwords, sessions=self.session_book, outbox=self.outbox,
                         retention_days=self.settings.history_retention_days)
 
     @cached_property
@@ -187,7 +197,7 @@ class Runtime:
     def self_service(self) -> SelfService:
         from handover.customers.self_service import SelfService
         return SelfService(dynamo=self.dynamo, directory=self.directory, passwords=self.passwords,
-                           sessions=self.sessions, outbox=self.outbox)
+                           sessions=self.session_book, outbox=self.outbox)
 
     @cached_property
     def resets(self) -> PasswordResets:
@@ -323,7 +333,9 @@ class Runtime:
     @cached_property
     def cleanup(self) -> Cleanup:
         from handover.cleanup import Cleanup
-        return Cleanup(history=self.history, links=self.links.store, roster=self.roster)
+        from handover.data.sessions import SessionStore
+        return Cleanup(history=self.history, links=self.links.store, roster=self.roster,
+                       sessions=SessionStore(self.dynamo, self.settings.sessions_table, self.settings.directory_table))
 
 
 class LazyClient:

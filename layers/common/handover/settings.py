@@ -20,6 +20,7 @@ MAX_ONBOARDING_STEPS = 50
 class Settings(BaseModel):
     directory_table: str
     links_table: str
+    sessions_table: str
     history_table: str
     idempotency_table: str
     outbox_table: str

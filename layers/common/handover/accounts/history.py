@@ -4,22 +4,17 @@ operators newest first."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from handover.data.directory import Directory
 from handover.data.dynamo import Write
-from handover.data.history import Actor, HistoryRecord, HistoryStore
+from handover.data.history import Actor, HistoryRecord, HistoryStore, expiry_day
 from handover.errors import CursorInvalid, NotFound
 from handover.identity.callers import Caller, require_clearance, require_operator
 from handover.ids import new_id
 from handover.paging import decode_cursor, encode_cursor
 
 DAY = 24 * 3600
-
-
-def expiry_day(epoch_seconds: int) -> str:
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
 
 
 def history_entry(*, account_id: str, actor: Actor, action: str, target: dict[str, str],

@@ -1,7 +1,7 @@
 """Login-as: an operator acts as a business's owner or a staff member.
 
 The token says so (`act`, RFC 8693), lives 15 minutes at most and cannot be refreshed; the
-login-as itself and everything done with the token are written to the business's history with
+login-as itself, everything done with the token and its logout are written to the business's history with
 both identities. Not into a locked business (423), nor a secure one without the Secure role (403).
 """
 
@@ -19,7 +19,7 @@ from handover.data.history import HistoryStore
 from handover.errors import AccountLocked, NotFound
 from handover.events.outbox import Outbox, event_actor
 from handover.identity.callers import Caller, require_clearance, require_operator
-from handover.identity.sessions import Act, IssuedToken, Sessions
+from handover.identity.sessions import AccessToken, Act, Sessions
 
 
 class Impersonation:
@@ -33,7 +33,7 @@ class Impersonation:
         self._retention_days = retention_days
         self._clock = clock
 
-    def login_as(self, caller: Caller, account_id: str, staff_id: str | None, reason: str | None) -> IssuedToken:
+    def login_as(self, caller: Caller, account_id: str, staff_id: str | None, reason: str | None) -> AccessToken:
         require_operator(caller)
         # The owner's id is the business's id (see accounts.open), so one read finds both.
         staff, account, _ = self._directory.staff.with_account(account_id, staff_id or account_id)

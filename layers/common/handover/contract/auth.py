@@ -1,15 +1,15 @@
-"""Bodies of the public auth routes: login, links, claim, forgot-password, reset, the JWKS."""
+"""Bodies of the auth routes: login, refresh, logout, links, claim, forgot-password, reset, the JWKS."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, SecretStr, StringConstraints
 
 from handover.contract.common import Body, EmailText, LinkToken, PasswordText
-from handover.identity.sessions import IssuedToken
+from handover.identity.sessions import AccessToken, IssuedToken
 
-__all__ = ["IssuedToken"]
+__all__ = ["AccessToken", "IssuedToken"]
 
 
 class LoginRequest(Body):
@@ -17,6 +17,15 @@ class LoginRequest(Body):
     account: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     email: EmailText
     password: PasswordText
+
+
+class RefreshRequest(Body):
+    refresh_token: Annotated[SecretStr, Field(min_length=1, max_length=1024)]
+
+
+class LogoutRequest(Body):
+    everywhere: bool = Field(default=False, description="End every session of the caller, not only this one "
+                             "(under login-as only the login-as ends)")
 
 
 class ClaimRequest(Body):

@@ -2,7 +2,7 @@
 
 The current password is required and guessed no more often than logins are (the same window
 and limit); the new one follows the business's password policy. Every other session ends at
-once (the token version moves on) and the answer is a fresh token at the new version.
+once (the token version moves on) and the answer is a new session at the new version.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from handover.identity import password_policy
 from handover.identity.callers import Caller
 from handover.identity.logins import FAILED_LOGIN_LIMIT, FAILED_LOGIN_WINDOW, login_window, until_window_ends
 from handover.identity.passwords import Passwords
-from handover.identity.sessions import IssuedToken, Sessions
+from handover.identity.refresh import SessionBook
+from handover.identity.sessions import IssuedToken
 
 
 class SelfService:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, passwords: Passwords, sessions: Sessions,
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, passwords: Passwords, sessions: SessionBook,
                  outbox: Outbox, clock: Callable[[], float] = time.time) -> None:
         self._outbox = outbox
         self._dynamo = dynamo
@@ -58,9 +59,10 @@ class SelfService:
         def write(customer: CustomerRecord) -> IssuedToken:
             if customer.status == "locked":
                 raise CustomerLocked()
-            issued = self._sessions.issue_for(customer, ver=customer.token_version + 1)
+            issued, session = self._sessions.begin(customer, ver=customer.token_version + 1)
             self._dynamo.transact([
                 self._directory.customers.set_password(customer, password_hash, int(now), stale(customer)),
+                session,
                 self._outbox.event("customer.password_reset", account_id=customer.account_id,
                                    actor=event_actor(caller.actor),
                                    data=PasswordResetData(customer=CustomerSummary.of(customer), method="self")),

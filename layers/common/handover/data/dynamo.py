@@ -132,16 +132,19 @@ class Dynamo:
 
     def get_many(self, table: str, keys: Sequence[Item]) -> list[Item]:
         """Strongly consistent reads of a few items, in one round trip per 100."""
-        if len(keys) > _BATCH_GET:
-            return [item for start in range(0, len(keys), _BATCH_GET)
-                    for item in self.get_many(table, keys[start:start + _BATCH_GET])]
-        wanted: list[dict[str, Any]] = [serialise(key) for key in keys]
-        found: list[Item] = []
+        return [item for start in range(0, len(keys), _BATCH_GET)
+                for item in self.get_across({table: keys[start:start + _BATCH_GET]})[table]]
+
+    def get_across(self, keys: Mapping[str, Sequence[Item]]) -> dict[str, list[Item]]:
+        """Strongly consistent reads of items of several tables (100 keys at most), in one round trip."""
+        wanted: dict[str, Any] = {table: {"Keys": [serialise(key) for key in table_keys], "ConsistentRead": True}
+                                  for table, table_keys in keys.items() if table_keys}
+        found: dict[str, list[Item]] = {table: [] for table in keys}
         while wanted:
-            response = self._call("batch_get_item",
-                                  RequestItems={table: {"Keys": wanted, "ConsistentRead": True}})
-            found.extend(deserialise(raw) for raw in response["Responses"].get(table, []))
-            wanted = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            response = self._call("batch_get_item", RequestItems=wanted)
+            for table, raws in response["Responses"].items():
+                found[table].extend(deserialise(raw) for raw in raws)
+            wanted = response.get("UnprocessedKeys") or {}
         return found
 
     def query(self, table: str, key_condition: str, values: Mapping[str, Any], *,

@@ -7,6 +7,7 @@ Items carry `expires_ttl` for DynamoDB TTL and `expiry_day` + `expires_at` for t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -14,6 +15,11 @@ from pydantic import BaseModel, Field
 from handover.data.dynamo import Dynamo, Item, Write, put
 
 EXPIRY_INDEX = "by_expiry_day"
+
+
+def expiry_day(epoch_seconds: int) -> str:
+    """The `expiry_day` of an item that expires at `epoch_seconds` (the cleanup's index key)."""
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
 
 
 class Actor(BaseModel):

@@ -43,6 +43,8 @@ class PrincipalRecord(BaseModel):
     email_undeliverable: bool = False
     token_version: int = 1
     link_version: int = 0
+    # Sessions ended one by one, to when their last access token expires (see data/sessions.py).
+    ended_sessions: dict[str, int] | None = None
 
     @property
     def realm(self) -> Realm:

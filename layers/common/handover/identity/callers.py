@@ -1,7 +1,8 @@
 """Who is calling: a verified token checked against the directory, and what they may do.
 
 Revocation is a per-principal token version: a token whose `ver` is older than the principal's
-current one is refused on its very next request. A staff token also dies while its business is
+current one is refused on its very next request; so is a token of a session ended on its own
+(logout), listed on the principal item this check reads anyway. A staff token also dies while its business is
 locked. Authorization never reveals another tenant's objects: those are 404s, decided by keys
 that start with the caller's business.
 """
@@ -86,7 +87,8 @@ class Authenticator:
             customer = self._directory.customers.get(claims.acct, claims.sub)
             usable = customer is not None and customer.status != "locked" and customer.email_verified
             principal = customer if usable else None
-        if principal is None or claims.ver < principal.token_version:
+        if principal is None or claims.ver < principal.token_version \
+                or claims.session_id in (principal.ended_sessions or {}):
             raise Unauthenticated("The access token has been revoked")
         return Caller(claims=claims, principal=principal, account=account, operator=operator)
 

@@ -26,7 +26,8 @@ from handover.errors import (
     TooManyAttempts,
 )
 from handover.identity.passwords import Passwords
-from handover.identity.sessions import IssuedToken, Sessions
+from handover.identity.refresh import SessionBook
+from handover.identity.sessions import IssuedToken
 from handover.mail.addresses import normalise_email
 
 FAILED_LOGIN_LIMIT = 5
@@ -38,7 +39,7 @@ def login_window(now: float) -> int:
 
 
 class Logins:
-    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: Sessions, roster: Roster,
+    def __init__(self, *, directory: Directory, passwords: Passwords, sessions: SessionBook, roster: Roster,
                  clock: Callable[[], float] = time.time) -> None:
         self._directory = directory
         self._roster = roster
@@ -68,7 +69,7 @@ class Logins:
         if principal.password_hash and self._passwords.needs_rehash(principal.password_hash):
             self._directory.principals.replace_password_hash(principal, self._passwords.hash(password))
         self._refuse_locked_or_unverified(principal, account)
-        issued = self._sessions.issue_for(principal, account)
+        issued = self._sessions.sign_in(principal, account)
         if principal.realm == "staff" and account is not None:
             self._roster.touch(account)  # a staff login keeps the business active
         return issued

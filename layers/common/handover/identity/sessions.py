@@ -1,7 +1,7 @@
 """Access tokens: ES256 JWTs signed through KMS, verified with pyjwt (ES256 only).
 
 A token is good while its signature, `iss`, `aud` and `exp` hold; whether its `ver` is still
-current is for `callers` to decide against the directory.
+current, and its session (`sid`) not ended, is for `callers` to decide against the directory.
 """
 
 from __future__ import annotations
@@ -44,12 +44,26 @@ class AccessClaims(BaseModel):
     acct_ver: int | None = None  # staff: the business's token version (locking it retires the token)
     secure: bool | None = None
     act: Act | None = None
+    sid: str | None = None  # the session the token belongs to (tokens issued before sessions have none)
+
+    @property
+    def session_id(self) -> str:
+        """The token's session; a token issued before sessions is a session of its own."""
+        return self.sid or self.jti
 
 
-class IssuedToken(BaseModel):
+class AccessToken(BaseModel):
+    """A token response without a refresh token (login-as)."""
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
+
+
+class IssuedToken(AccessToken):
+    """A token response of a sign-in or a refresh."""
+
+    refresh_token: str
 
 
 def _segment(value: Mapping[str, object]) -> str:
@@ -68,32 +82,37 @@ class Sessions:
 
     def issue(self, *, realm: Literal["operator", "staff", "customer"], sub: str, acct: str | None, role: str,
               perms: list[str], ver: int, acct_ver: int | None = None, secure: bool | None = None,
-              act: Act | None = None) -> IssuedToken:
+              act: Act | None = None, sid: str | None = None) -> AccessToken:
+        """A signed access token; a session of its own (`sid`) unless one is given."""
         now = int(self._clock())
         lifetime = min(self._lifetime, IMPERSONATION_SECONDS) if act else self._lifetime
         claims = AccessClaims(iss=self._issuer, aud=self._audience, sub=sub, iat=now, exp=now + lifetime,
                               jti=new_id(now), realm=realm, acct=acct, role=role, perms=perms, ver=ver,
-                              acct_ver=acct_ver, secure=secure, act=act)
+                              acct_ver=acct_ver, secure=secure, act=act, sid=sid or new_id(now))
         header = {"alg": "ES256", "typ": "JWT", "kid": self._signer.key_id}
         signing_input = f"{_segment(header)}.{_segment(claims.model_dump(exclude_none=True))}"
         signature = base64.urlsafe_b64encode(self._signer.sign(signing_input.encode())).rstrip(b"=")
-        return IssuedToken(access_token=f"{signing_input}.{signature.decode('ascii')}", expires_in=lifetime)
+        return AccessToken(access_token=f"{signing_input}.{signature.decode('ascii')}", expires_in=lifetime)
+
+    @property
+    def lifetime(self) -> int:
+        return self._lifetime
 
     def issue_for(self, principal: PrincipalRecord, account: AccountRecord | None = None, *,
-                  ver: int | None = None, act: Act | None = None) -> IssuedToken:
+                  ver: int | None = None, act: Act | None = None, sid: str | None = None) -> AccessToken:
         """The token of a principal (with `ver` when it is about to change)."""
         version = principal.token_version if ver is None else ver
         if isinstance(principal, OperatorRecord):
             return self.issue(realm="operator", sub=principal.id, acct=None, role="operator", perms=[], ver=version,
-                              secure=principal.secure)
+                              secure=principal.secure, sid=sid)
         if isinstance(principal, StaffRecord):
             if account is None:
                 raise ValueError("a staff token needs the business")
             return self.issue(realm="staff", sub=principal.id, acct=principal.account_id, role=principal.role,
-                              perms=principal.perms, ver=version, acct_ver=account.token_version, act=act)
+                              perms=principal.perms, ver=version, acct_ver=account.token_version, act=act, sid=sid)
         assert isinstance(principal, CustomerRecord)
         return self.issue(realm="customer", sub=principal.id, acct=principal.account_id, role="customer", perms=[],
-                          ver=version)
+                          ver=version, sid=sid)
 
     def decode(self, token: str) -> AccessClaims:
         """The verified claims; any doubt about the token is a 401."""

@@ -3,8 +3,8 @@
 The token is signed before anything is written, so a KMS failure consumes nothing. Then one
 transaction consumes the link (exists, unused, unexpired), sets the password, marks the email
 verified (a customer becomes active), bumps the token and link versions (the versions the link
-was issued under must still hold, and a customer must not be locked), clears failed logins and
-appends history.
+was issued under must still hold, and a customer must not be locked), clears failed logins,
+appends history and starts the new session.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from handover.events.outbox import Outbox, event_actor
 from handover.identity import password_policy
 from handover.identity.logins import login_window
 from handover.identity.passwords import Passwords
-from handover.identity.sessions import IssuedToken, Sessions
+from handover.identity.refresh import SessionBook
+from handover.identity.sessions import IssuedToken
 from handover.links.tokens import Links
 from handover.mail.addresses import email_hint
 
@@ -37,7 +38,7 @@ ATTEMPTS = 3
 
 class Claiming:
     def __init__(self, *, dynamo: Dynamo, directory: Directory, links: Links, history: HistoryStore,
-                 passwords: Passwords, sessions: Sessions, outbox: Outbox, retention_days: int,
+                 passwords: Passwords, sessions: SessionBook, outbox: Outbox, retention_days: int,
                  clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
@@ -72,11 +73,11 @@ class Claiming:
         link = self._links.valid(token, kind=kind)
         password_policy.enforce(password, profile=link.password_profile, email=link.email)
         password_hash = self._passwords.hash(password)
-        issued = self._token_for(link)
         customer = self._customer_as_issued(link)
+        issued, session = self._token_for(link, customer)
         for attempt in range(ATTEMPTS):
             try:
-                self._dynamo.transact(self._redemption(link, password_hash, customer))
+                self._dynamo.transact([*self._redemption(link, password_hash, customer), session])
                 return issued
             except _CustomerMoved as moved:  # renamed since the link was sent: move the index from where it is
                 if attempt == ATTEMPTS - 1:
@@ -130,14 +131,13 @@ class Claiming:
                               link_version=link.link_version, token_version=link.token_version,
                               created_at=link.created_at, updated_at=link.created_at)
 
-    def _token_for(self, link: LinkRecord) -> IssuedToken:
-        """The subject's token at the version the redemption is about to set. A customer's needs
-        nothing the link does not hold; a staff token needs the staff member and the business
-        (which must not be locked)."""
+    def _token_for(self, link: LinkRecord, customer: CustomerRecord | None) -> tuple[IssuedToken, Write]:
+        """The subject's new session at the version the redemption is about to set, and its write. A
+        customer's needs nothing the link does not hold; a staff member's needs the staff member and
+        the business (which must not be locked)."""
         version = link.token_version + 1
-        if link.subject_realm == "customer":
-            return self._sessions.issue(realm="customer", sub=link.subject_id, acct=link.account_id,
-                                        role="customer", perms=[], ver=version)
+        if customer is not None:
+            return self._sessions.begin(customer, ver=version)
         staff, account, _ = self._directory.staff.with_account(link.account_id, link.subject_id)
         if staff is None or account is None:
             raise LinkInvalid()
@@ -145,7 +145,7 @@ class Claiming:
             raise AccountLocked()
         if account.token_version != link.account_version:
             raise LinkInvalid()  # the business was locked (and perhaps unlocked) since the link was sent
-        return self._sessions.issue_for(staff, account, ver=version)
+        return self._sessions.begin(staff, account, ver=version)
 
     def _current_subject(self, link: LinkRecord) -> PrincipalRecord:
         subject = self._directory.principals.get(link.subject_realm, link.account_id, link.subject_id)

@@ -8,8 +8,8 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from handover.accounts.history import expiry_day
 from handover.data.accounts import AccountRecord
+from handover.data.history import expiry_day
 from handover.data.links import CustomerSnapshot, LinkKind, LinkRecord, LinkStore
 from handover.data.principals import CustomerRecord, PrincipalRecord
 from handover.errors import LinkInvalid

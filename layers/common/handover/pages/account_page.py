@@ -26,6 +26,7 @@ from handover.errors import (
     Unauthenticated,
 )
 from handover.identity.callers import Authenticator, Caller
+from handover.identity.refresh import SessionBook
 from handover.pages.link_pages import forbidden_form, password_rules
 from handover.pages.requests import PageRequest
 from handover.pages.security import csrf_passes
@@ -59,12 +60,13 @@ def submitted_fields(definitions: list[FieldDefinition], form: dict[str, str]) -
 
 class AccountPage:
     def __init__(self, *, directory: Directory, authenticator: Authenticator, customers: Customers,
-                 editor: ProfileEditor, self_service: SelfService) -> None:
+                 editor: ProfileEditor, self_service: SelfService, session_book: SessionBook) -> None:
         self._directory = directory
         self._authenticator = authenticator
         self._customers = customers
         self._editor = editor
         self._self_service = self_service
+        self._session_book = session_book
 
     def show(self, request: PageRequest, *, status: int = 200, errors: list[str] | None = None) -> Response[str]:
         caller = self._caller(request)
@@ -110,9 +112,12 @@ class AccountPage:
         return redirect("/account?saved=password", session_cookie(issued))
 
     def sign_out(self, request: PageRequest) -> Response[str]:
+        """The session ends for the service too (as `POST /v1/auth/logout` ends it), not only in this browser."""
         caller = self._caller(request)
         if caller is not None and not csrf_passes(request):
             return self._refused(caller)
+        if caller is not None:
+            self._session_book.log_out(caller, everywhere=False)
         account = self._directory.accounts.get(caller.account_id) if caller else None
         return redirect(f"/login?account={account.nickname}" if account else "/login", ended_session())
 

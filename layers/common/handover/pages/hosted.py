@@ -34,4 +34,4 @@ class HostedPages:
         from handover.pages.account_page import AccountPage
         rt = self._runtime
         return AccountPage(directory=rt.directory, authenticator=rt.authenticator, customers=rt.customers,
-                           editor=rt.profile_editor, self_service=rt.self_service)
+                           editor=rt.profile_editor, self_service=rt.self_service, session_book=rt.session_book)

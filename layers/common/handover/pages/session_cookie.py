@@ -2,9 +2,10 @@
 `/account` (the only page that needs it) and never read by the JSON API, which takes bearer
 tokens only.
 
-The cookie holds what a token response gives: today the access token. When token responses
-carry a refresh token (issue 14), this module is the one place to keep it beside the access
-token and to refresh it.
+The cookie holds the access token of the token response. Token responses now also carry a
+refresh token (issue 14); the page flow does not keep it yet (a page session lasts as long as
+its access token, then the customer signs in again): this module is the one place to keep it
+beside the access token and to refresh it.
 """
 
 from __future__ import annotations
