@@ -17,7 +17,7 @@ export POWERTOOLS_METRICS_DISABLED := true
 PY313_DIR := $(shell python3.13 -c 'import os, sys; print(os.path.dirname(sys.executable))' 2>/dev/null \
 	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin 2>/dev/null | tail -n 1)
 
-.PHONY: dev test lint typecheck validate build unit openapi schemas invoke bench clean
+.PHONY: dev test lint typecheck validate build unit chromium openapi schemas invoke bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,21 @@ build: $(SAM_VENV)/.installed
 			&& echo "sam build: OK (python3.13 from $(PY313_DIR))" || { cat .aws-sam/build.log; exit 1; }; \
 	fi
 
-unit: $(VENV)/.installed ## the tests, on PYTEST_WORKERS processes (default 2; 0 runs them in this one)
+# The hosted pages' browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+# Under CI (CI=true) a missing Chromium is installed; elsewhere those tests are skipped, saying how
+# to enable them.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "installing Chromium for the browser tests"; \
+		$(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 \
+			|| { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }; \
+	else \
+		echo "no Chromium: the hosted pages' browser tests will be skipped (apt-get install -y chromium, or CI=true, runs them)"; \
+	fi
+
+unit: $(VENV)/.installed chromium ## the tests, on PYTEST_WORKERS processes (default 2; 0 runs them in this one)
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile
 
 openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the handlers
@@ -67,7 +81,7 @@ schemas: $(VENV)/.installed ## regenerate events/schemas/ (the JSON Schema of ea
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)
 
-bench: $(VENV)/.installed ## cold starts, AWS round trips, email-existence timing, cost per customer, the directory at 100 and 20,000 customers, the publisher per event, the operators' roll at 100 and 5,000 businesses and the round trips of each operator action (about 6 minutes)
+bench: $(VENV)/.installed ## cold starts (each hosted page too, with its HTML size), AWS round trips, email-existence timing, cost per customer, the directory at 100 and 20,000 customers, the publisher per event, the operators' roll at 100 and 5,000 businesses and the round trips of each operator action (about 6 minutes)
 	$(PY) -m bench
 
 clean:

@@ -10,7 +10,8 @@ _STARTED_CPU = time.process_time()
 #     python bench/child.py <code dir> <module.function> <event.json> [<second event.json>]
 #
 # Run by bench.coldstart, never imported. The parent reads the last line:
-# `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>`.
+# `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>
+# <bytes of an HTML body, or ->`.
 #
 # With a second event, SnapStart's model instead: the import and the before-snapshot hooks are not
 # timed (Lambda runs them when it publishes the version); the after-restore hooks and the first
@@ -46,6 +47,14 @@ def _status(response: object) -> str:
     if isinstance(response, dict) and response.get("batchItemFailures"):
         status = "failed"
     return str(status)
+
+
+def _html_bytes(response: object) -> str:
+    """The size of a hosted page's HTML, or `-` for any other response."""
+    headers = (response.get("headers") or {}) if isinstance(response, dict) else {}
+    if not str(headers.get("Content-Type", headers.get("content-type", ""))).startswith("text/html"):
+        return "-"
+    return str(len(str(response.get("body") or "").encode("utf-8")))  # type: ignore[union-attr]
 
 
 def _load(path: str) -> dict:
@@ -86,7 +95,8 @@ def main() -> None:
     elapsed_ms = (time.perf_counter() - _STARTED) * 1000
     cpu_ms = (time.process_time() - _STARTED_CPU) * 1000
     sys.stdout.flush()
-    print(f"\nBENCH {elapsed_ms:.3f} {_status(response)} {imported_ms:.3f} {cpu_ms:.3f}", flush=True)
+    print(f"\nBENCH {elapsed_ms:.3f} {_status(response)} {imported_ms:.3f} {cpu_ms:.3f} {_html_bytes(response)}",
+          flush=True)
 
 
 main()

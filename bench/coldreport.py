@@ -25,13 +25,14 @@ def cold_table(result: ColdStarts) -> str:
             f"{result.ratio(subject, result.baseline) or 0:.2f}x",
             f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
             verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
+            f"{max(subject.html_bytes) / 1024:.1f}" if subject.html_bytes else "",
             "; ".join(subject.errors[:1]),
         ])
     return table(
         f"Part 1. Cold start of the built artifact: import + first request in a fresh interpreter"
         f" ({coldstart.ROUNDS} runs, median)",
         ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs floor", "vs baseline",
-         "goal", "result", "errors"], rows,
+         "goal", "result", "HTML KB", "errors"], rows,
         ["the artifact: layers/common/Makefile's build-CommonLayer (wheels, package, hash-checked .pyc) for this"
          f" machine's CPU, run by {result.python}, writing no bytecode (Lambda's /opt is read-only); Powertools,"
          " pydantic and boto3 stand in for the Powertools layer and the runtime's boto3 (bench/artifact.py)",
@@ -64,7 +65,7 @@ def snapstart_table(result: ColdStarts) -> str:
     return table(
         f"Part 1, continued. SnapStart's model: the first request after a restore ({coldstart.ROUNDS} runs, median)",
         ["function", "status first/second", "restore hooks + first ms", "warm request ms", "first / warm",
-         "goal", "result", "errors"], rows,
+         "goal", "result", "HTML KB", "errors"], rows,
         ["in a fresh interpreter of the same artifact: import and the before-snapshot hooks (handover/snapshot.py)"
          " untimed, as Lambda runs them when it publishes a version; then the after-restore hooks and the first"
          " request timed, then a second request of the same kind in the same interpreter (the warm one)",

@@ -88,7 +88,9 @@ def _plain(built: Artifact, subject: Subject, event: Path, env: dict[str, str], 
     if kind != "BENCH":
         subject.errors.append(figures[0])
     elif counted:
-        ms, status, imported, cpu = figures
+        ms, status, imported, cpu, html = figures
+        if html != "-":
+            subject.html_bytes.append(int(html))
         subject.times.append(float(ms))
         subject.import_times.append(float(imported))
         subject.cpu_times.append(float(cpu))

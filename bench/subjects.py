@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.pages import always, page_events
 from bench.samples import sample, sqs_body, varied
 from bench.world import World, unique
 from local.template import Function, functions
@@ -45,6 +46,7 @@ class Subject:
     restored_times: list[float] = field(default_factory=list)  # SnapStart: restore hooks + first request
     warm_times: list[float] = field(default_factory=list)  # the same interpreter's second request
     snap_statuses: list[str] = field(default_factory=list)
+    html_bytes: list[int] = field(default_factory=list)  # a hosted page's HTML, per run
 
     @property
     def median(self) -> float | None:
@@ -125,7 +127,13 @@ def subjects(world: World) -> list[Subject]:
                                                          "first_name": "Olive", "last_name": "Owner"}}),
     }
     subjects = []
+    pages = page_events(world, customer_token)
     for function in functions():
+        if function.name == "pages":  # one subject per page: each its own cold start and HTML size
+            subjects += [Subject(f"pages: {page}", function.code_dir, function.handler, f"pages {target}",
+                                 always(event), {"BENCH_FUNCTION": function.logical_id})
+                         for page, (target, event) in pages.items()]
+            continue
         events = makers.get(function.name) or _default_events(function)
         subjects.append(Subject(function.name, function.code_dir, function.handler,
                                 SAMPLE_OF.get(function.name, function.name), events,

@@ -63,6 +63,10 @@ def api_event(route: Route, method: str, raw_path: str, raw_query: str, headers:
     }
     if query:
         event["queryStringParameters"] = query
+    # API Gateway hands the Cookie header over as a list of `name=value` pairs, not as a header.
+    if "cookie" in headers:
+        event["headers"] = {name: value for name, value in headers.items() if name != "cookie"}
+        event["cookies"] = [pair.strip() for pair in headers["cookie"].split(";") if pair.strip()]
     if path_parameters:
         event["pathParameters"] = path_parameters
     if body:
@@ -97,6 +101,8 @@ class Gateway:
         payload = response.get("body") or ""
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}
+        if response.get("cookies"):  # one Set-Cookie header each (see _reply)
+            out_headers["set-cookie"] = "\n".join(response["cookies"])
         return int(response["statusCode"]), out_headers, raw
 
     def run(self, function: Function, event: dict[str, Any]) -> Any:
@@ -168,7 +174,8 @@ class DevServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     if name not in ("content-length", "connection"):
-                        self.send_header(name, value)
+                        for line in value.split("\n") if name == "set-cookie" else [value]:
+                            self.send_header(name, line)
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD":
@@ -276,6 +283,8 @@ def main() -> None:
     server.triggers.start(schedule_seconds)
     print(f"\nHandover dev server: {server.base_url}")
     print(f"  API docs     {server.base_url}/docs   (OpenAPI: {server.base_url}/openapi.json)")
+    print(f"  Pages        {server.base_url}/login?account=demo   (the hosted pages; emailed claim and reset links"
+          " open here too)")
     print(f"  Emails       {server.base_url}/_local/outbox   (?to=<email> to filter)")
     print(f"  Events       {server.base_url}/_local/events   (what Handover put on its bus, ?detail_type= to filter;"
           " POST an EventBridge event to deliver it to the functions whose rules match)")

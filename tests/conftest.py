@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ DEMO_FRONTDESK = {"realm": "staff", "account": "demo", "email": "frontdesk@demo.
 CLINIC_OWNER = {"realm": "staff", "account": "clinic", "email": "owner@clinic.example", "password": "Clinic-Passw0rd!"}
 GOOD_PASSWORD = "Sunny-Harbour-42"
 
+_STARTED = pytest.StashKey[float]()
 _BUS = EventLog()  # every event moto's EventBridge accepts, this test's since the `aws` fixture began
 capture_put_events(_BUS)
 _outbox_stream: list[StreamTriggers] = []  # this test's reader of the outbox stream (it remembers its place)
@@ -320,3 +322,16 @@ def ses_event(kind: Literal["delivery", "bounce", "complaint"], sent: SentMail, 
 def deliver_ses_event(event: Any) -> dict[str, Any]:
     """Hand one event to the delivery events function, as the EventBridge rule would."""
     return invoke("delivery_events", event)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the hosted pages' browser tests (tests/e2e) left their screenshots (360 and 1280 px
+    wide), when this run took them."""
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts" / "pages"
+    started = terminalreporter.config.stash.get(_STARTED, 0.0)
+    if artifacts.is_dir() and any(shot.stat().st_mtime >= started for shot in artifacts.iterdir()):
+        terminalreporter.write_line(f"hosted pages' screenshots: {artifacts}")

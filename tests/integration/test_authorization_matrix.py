@@ -23,7 +23,10 @@ Demo Studio (the `write` caller); `target` a business that is not secure, whose 
 claimed it; `clinic` the secure Harbour Clinic; `job` a queued import of Demo Studio (a cancel
 row's callers after the one that cancelled it find it finished: 409 job_finished). Public routes ignore tokens; their bodies are fixed
 (a valid login, a live invite link to read, unknown link tokens to claim and reset, an unknown
-refresh token). Logging out ends only the caller's session (the owner's leaves `imp` working). A DELETE row's
+refresh token). Logging out ends only the caller's session (the owner's leaves `imp` working). The
+hosted pages never read a bearer token: their forms need the page's CSRF cookie (403 without it),
+/account its session cookie (a 303 to /login without it), and a page without a link token says the
+link is dead (410). A DELETE row's
 callers after the one that deleted find the object gone (404).
 """
 
@@ -67,6 +70,20 @@ POST /v1/auth/password/reset                         410  410  410  410  410   4
 GET /.well-known/jwks.json                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
 GET /openapi.json                                    200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
 GET /docs                                            200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+GET /claim                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+POST /claim                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /reset                                           410  410  410  410  410   410   410  410  410  410 410  410  410  410  410  410  410
+POST /reset                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+POST /fresh-link                                     403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /forgot                                          200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /forgot                                         403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /login                                           200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
+POST /login                                          403  403  403  403  403   403   403  403  403  403 403  403  403  403  403  403  403
+GET /account                                         303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account                                        303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account/password                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+POST /account/sign-out                               303  303  303  303  303   303   303  303  303  303 303  303  303  303  303  303  303
+GET /pages/{asset}                                   200  200  200  200  200   200   200  200  200  200 200  200  200  200  200  200  200
 POST /v1/customers                                   401  403  401  403  201   201   201  403  403  201 401  401  401  401  401  401  401
 GET /v1/customers                                    401  403  401  200  200   200   200  403  403  200 401  401  401  401  401  401  401
 GET /v1/customers/{victim}                           401  403  401  200  200   200   404  403  403  200 401  401  401  401  401  401  401
@@ -239,7 +256,7 @@ class World:
                         created_by=JobActor(realm="staff", id=demo.id), created_at=0, expires_ttl=2_000_000_000)
         rt.dynamo.transact([rt.jobs.store.add(job)])
         self.ids = {"victim": self.victim["id"], "member": writer.id, "target": target.id, "clinic": clinic.id,
-                    "link": self.link, "job": job.id}
+                    "link": self.link, "job": job.id, "asset": "pages.js"}
 
     def _staff(self, account_id: str, staff_id: str) -> Any:
         staff = self.rt.directory.staff.get(account_id, staff_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -38,3 +39,40 @@ def test_no_secret_reaches_the_logs(api: Api, capsys: pytest.CaptureFixture[str]
                    owner.split(".")[2], customer_token.split(".")[2]):
         assert secret not in logged
     assert "$argon2id$" not in logged
+
+
+def test_the_hosted_pages_log_no_link_token_password_or_session(api: Api) -> None:
+    # Given an invited customer, and from then on every record of our loggers and Powertools' also
+    # written to one stream, at DEBUG (after Powertools' own handler, which must stay the first)
+    from tests.integration.page_forms import PageClient
+
+    owner = api.login(DEMO_OWNER)
+    customer = api.create_customer(owner)
+    api.call("POST", f"/v1/customers/{customer['id']}/invite", {}, token=owner)
+    link = last_link_token(customer["email"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    loggers = [logging.getLogger(name) for name in ("handover", "aws_lambda_powertools")]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.addHandler(handler)
+        each.setLevel(logging.DEBUG)
+    try:
+        # When the customer opens the claim page, is refused a weak password, claims, and opens the account page
+        browser = PageClient(api)
+        browser.get(f"/claim?token={link}")
+        browser.post("/claim", {"token": link, "password": "weak"})
+        browser.post("/claim", {"token": link, "password": GOOD_PASSWORD})
+        browser.get("/account")
+    finally:
+        for each, level in zip(loggers, levels, strict=True):
+            each.removeHandler(handler)
+            each.setLevel(level)
+    session = browser.cookies["__Secure-handover-session"]
+
+    # Then neither the link, the passwords, the session nor the CSRF token was logged
+    logged = stream.getvalue()
+    assert "Envelope detected" in logged, "the pages' requests were not logged at all, so this proves nothing"
+    for secret in (link, "weak", GOOD_PASSWORD, session, session.split(".")[2],
+                   browser.cookies["__Host-handover-csrf"]):
+        assert secret not in logged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -84,3 +85,18 @@ def test_the_button_is_legible_and_takes_only_a_colour(color: str, background: s
     email = render("invite", Branding("Demo", "https://portal.example", brand_color=color))
     assert f"background: {background}; color: {text};" in email.html
     assert "evil.example" not in email.html
+
+
+@pytest.mark.parametrize("kind", ["invite", "reset"])
+def test_the_html_part_is_a_table_layout_with_inline_styles_and_nothing_remote_but_the_logo(kind: str) -> None:
+    # When an email is rendered for a business with a logo
+    email = render(kind, Branding("Demo", "https://portal.example", logo_url="https://cdn.example/logo.png"))
+
+    # Then its HTML is laid out in presentation tables, styled inline only (no <style>, no stylesheet,
+    # no web font), loads nothing but the logo, and a text part says the same
+    html = email.html
+    assert html.count('<table role="presentation"') >= 2
+    assert "<style" not in html and "<link" not in html and "@import" not in html and "@font-face" not in html
+    assert "class=" not in html
+    assert set(re.findall(r'src="([^"]+)"', html)) == {"https://cdn.example/logo.png"}
+    assert "https://portal.example/claim?token=t" in email.text and "Hello Ann," in email.text

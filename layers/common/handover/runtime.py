@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from handover.links.tokens import Links
     from handover.mail.deliverability import Deliverability
     from handover.mail.mailer import Mailer
+    from handover.pages.hosted import HostedPages
 
 # Throttling is retried by the SDK (standard mode, with backoff) before it becomes a 503.
 _AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
@@ -211,6 +212,11 @@ class Runtime:
                               limits=LimitStore(self.dynamo, self.settings.directory_table),
                               queue=WorkQueue(LazyClient(self, "sqs"), self.settings.reset_queue_url),
                               history=self.history, retention_days=self.settings.history_retention_days)
+
+    @cached_property
+    def pages(self) -> HostedPages:
+        from handover.pages.hosted import HostedPages
+        return HostedPages(self)
 
     @cached_property
     def locks(self) -> Locks:

@@ -52,10 +52,16 @@ class Claiming:
 
     def describe_link(self, token: str) -> LinkInfo:
         """What the portal shows before asking for a password; a revoked link is as dead as a used one."""
-        link = self._links.valid(token)
-        self._current_subject(link)
+        link = self.current_link(token)
         return LinkInfo(kind=link.kind, account_name=link.account_name, email_hint=email_hint(link.email),
                         expires_at=iso(link.expires_at))
+
+    def current_link(self, token: str) -> LinkRecord:
+        """The link, when it still works (unused, unexpired, not replaced, its customer not
+        locked); reading it spends nothing."""
+        link = self._links.valid(token)
+        self._current_subject(link)
+        return link
 
     def claim_account(self, token: str, password: str) -> IssuedToken:
         return self._redeem(token, password, "invite")
