@@ -62,7 +62,8 @@ def test_the_api_throttles_tighter_on_the_sign_in_routes_and_logs_no_token() -> 
     assert (_ref(default["ThrottlingRateLimit"]), _ref(default["ThrottlingBurstLimit"])) == (
         "ApiRateLimit", "ApiBurstLimit")
     routed = {f"{route.method} {route.path}" for function in functions() for route in function.routes}
-    for route in ("POST /v1/auth/login", "POST /v1/auth/password/forgot", "POST /v1/auth/refresh"):
+    for route in ("POST /v1/auth/login", "POST /v1/auth/password/forgot", "POST /v1/auth/refresh",
+                  "GET /claim", "POST /claim", "POST /login", "POST /forgot"):
         assert _ref(api["RouteSettings"][route]["ThrottlingRateLimit"]) == "SignInRateLimit"
     assert set(api["RouteSettings"]) <= routed, "a throttled route that does not exist"
     log = api["AccessLogSettings"]
