@@ -56,11 +56,18 @@ class Http:
 
 
 def finished(server: Http, token: str, job_id: str, timeout: float = 120, every: float = 0.3) -> dict[str, Any]:
-    """The job once it ended (done, failed or cancelled), or as it is when `timeout` passed."""
+    """The job once it ended (done, failed or cancelled), or as it is when `timeout` passed; a read
+    that fails meanwhile (the dev server busy) is tried again at the next poll."""
     deadline = time.monotonic() + timeout
     while True:
-        job: dict[str, Any] = server.call("GET", f"/v1/jobs/{job_id}", token=token).json()["job"]
-        if job["status"] in ("done", "failed", "cancelled") or time.monotonic() > deadline:
+        reply = server.call("GET", f"/v1/jobs/{job_id}", token=token)
+        if reply.status == 200:
+            job: dict[str, Any] = reply.json()["job"]
+            if job["status"] in ("done", "failed", "cancelled"):
+                return job
+        if time.monotonic() > deadline:
+            if reply.status != 200:
+                raise RuntimeError(f"GET /v1/jobs/{job_id}: HTTP {reply.status} {reply.body[:300]!r}")
             return job
         time.sleep(every)
 
