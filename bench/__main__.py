@@ -3,8 +3,7 @@ cost per monthly active customer, the directory at two sizes, the publisher's ti
 the operators' roll at two sizes with the round trips of each operator action, and bulk jobs (the
 workers' time per row, an import of 20,000 rows and a bulk invite through the dev server), each
 printed as a table, then a summary of every figure against its goal (`python -m bench coldstart`:
-part 1 alone). A measurement, not a test: nothing
-fails, noisy machines are met with medians."""
+part 1 alone). A measurement, not a test: nothing fails, noisy machines are met with medians."""
 
 from __future__ import annotations
 
@@ -59,12 +58,13 @@ def main() -> None:
         month = cost.compute(world, actions, measured)
         pages = directory.measure(world, progress)
         batches = publisher.measure(progress)
-        bulk = jobs.measure(world, progress)
+        workers = jobs.measure_workers(world, progress)
     print(report.cost_table(month), flush=True)
     print(report.directory_table(pages), flush=True)
     print(report.publisher_table(batches), flush=True)
     roll = operators.measure(progress)  # a world of its own: the roll is the platform's
     print(report.operators_table(roll), flush=True)
+    bulk = jobs.JobFigures(workers, jobs.measure_server(progress))  # a dev server of its own
     print(jobs.table(bulk), flush=True)
     print(report.summary(cold, actions, comparisons, month, pages, batches, roll, jobs.summary_rows(bulk)), flush=True)
     progress("done")

@@ -229,11 +229,6 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
                          invite_status=f"{invited['status']} {invited['sent']}/{invited['total']}")
 
 
-def measure(world: World, progress: Callable[[str], None]) -> JobFigures:
-    workers = measure_workers(world, progress)
-    return JobFigures(workers, measure_server(progress))
-
-
 def table(figures: JobFigures) -> str:
     from bench.report import table as draw
 
