@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from bench.world import DEMO_OWNER, World, quiet
 from local import background
-from local.background import finished
+from local.background import HttpReply, finished
 from local.lambdas import LambdaContext, by_name, handler_of
 from local.triggers import sqs_event
 
@@ -188,6 +189,17 @@ def _found(world: World, query: str) -> list[dict[str, Any]]:
         cursor = f"&cursor={page['next_cursor']}"
 
 
+def _patiently(call: Callable[[], HttpReply], wanted: int = 200, attempts: int = 10) -> HttpReply:
+    """A request to a dev server busy with an import (moto serves one DynamoDB call at a time, and
+    a request may time out waiting: 503), tried again a few times."""
+    for _attempt in range(attempts):
+        reply = call()
+        if reply.status == wanted:
+            return reply
+        time.sleep(2)
+    raise RuntimeError(f"HTTP {reply.status} {reply.body[:300]!r}")
+
+
 def measure_server(progress: Callable[[str], None]) -> ServerFigures:
     """An import of SERVER_ROWS rows, then a bulk invite of SERVER_INVITES of them at SEND_RATE, on
     a dev server of their own."""
@@ -205,18 +217,18 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
         imported = finished(server, owner, reply.json()["job"]["id"], timeout=3600, every=1.0)
         import_seconds = time.perf_counter() - started
 
-        ids = []
+        progress(f"jobs: {SERVER_ROWS} rows imported in {import_seconds:.0f} s"
+                 f" ({SERVER_ROWS / import_seconds:.1f} rows/s), job {imported['status']}")
+        ids: list[str] = []
         cursor = ""
         while len(ids) < SERVER_INVITES:
-            listed = server.call("GET", f"/v1/customers?q={tag}&limit=100{cursor}", token=owner)
-            if listed.status != 200:
-                raise RuntimeError(f"directory: HTTP {listed.status} {listed.body[:300]!r}")
+            target = f"/v1/customers?q={tag}&limit=100{cursor}"
+            listed = _patiently(partial(server.call, "GET", target, token=owner))
             ids += [customer["id"] for customer in listed.json()["items"]]
             cursor = f"&cursor={listed.json()['next_cursor']}"
         progress(f"jobs: a bulk invite of {SERVER_INVITES} customers at EmailSendRate={SEND_RATE}")
-        reply = server.call("POST", "/v1/customers/invites", {"ids": ids[:SERVER_INVITES]}, token=owner)
-        if reply.status != 202:
-            raise RuntimeError(f"bulk invite: HTTP {reply.status} {reply.body[:300]!r}")
+        reply = _patiently(lambda: server.call("POST", "/v1/customers/invites", {"ids": ids[:SERVER_INVITES]},
+                                               token=owner), 202)
         invited = finished(server, owner, reply.json()["job"]["id"], timeout=600, every=1.0)
         sent = [datetime.fromisoformat(email["sent_at"].replace("Z", "+00:00")).timestamp()
                 for email in server.call("GET", "/_local/outbox").json() if email["to"].startswith(tag)]
