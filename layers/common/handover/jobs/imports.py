@@ -121,7 +121,7 @@ class Imports:
                 raise CsvInvalid(f"The file is larger than {UPLOAD_MAX_BYTES} bytes")
             rows = csv_rows(io.BufferedReader(_Limited(self._files.open(key), UPLOAD_MAX_BYTES)))
         except CsvInvalid as error:
-            return "failed" if self._jobs.fail(job, error.detail) else "ignored"
+            return "failed" if self._jobs.fail(job, error.detail) is not None else "ignored"
         now = int(self._clock())
         status: Literal["running", "done"] = "running" if rows else "done"
         planned = job.model_copy(update={"status": status, "total": len(rows), "started_at": now,

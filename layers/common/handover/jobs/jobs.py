@@ -50,8 +50,8 @@ class Jobs:
         time (a file that does land later finds it failed and is not planned)."""
         if job.status != "queued" or job.file_due_at is None or self._clock() < job.file_due_at:
             return job
-        self.fail(job, "The file was not uploaded before its upload URL expired")
-        return self.store.get(job.account_id, job.id) or job
+        failed = self.fail(job, "The file was not uploaded before its upload URL expired")
+        return failed or self.store.get(job.account_id, job.id) or job  # read again only if it ended meanwhile
 
     def errors(self, caller: Caller, job_id: str, limit: int, cursor: str | None) -> tuple[list[RowError], str | None]:
         account_id = self.visible(caller, job_id).account_id
@@ -63,14 +63,13 @@ class Jobs:
         job_finished once it ended."""
         return self._stop(self.visible(caller, job_id), "cancelled")
 
-    def fail(self, job: JobRecord, error: str) -> bool:
-        """End the job `failed` with `error` (batches still queued find it so and do nothing);
-        whether this call did (not when it had ended already)."""
+    def fail(self, job: JobRecord, error: str) -> JobRecord | None:
+        """End the job `failed` with `error` (batches still queued find it so and do nothing): the
+        failed job, or None when it had ended already."""
         try:
-            self._stop(job, "failed", error)
+            return self._stop(job, "failed", error)
         except JobFinished:
-            return False
-        return True
+            return None
 
     def _stop(self, job: JobRecord, status: Literal["cancelled", "failed"], error: str | None = None) -> JobRecord:
         """End a job that has not finished, with its `job.finished`, whose counts must be final: if a
