@@ -118,8 +118,8 @@ def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStar
         with moto_server() as aws, seeded(aws) as function_env:
             world = World()
             functions = subjects(world)
-            for subject in functions:
-                subject.code_dir = built.code_dir(subject.name)
+            for subject in functions:  # its directory, as sam build copies it (the pages share one)
+                subject.code_dir = built.code_dir(subject.code_dir.name)
             plain = baseline()
             informational = [baseline("validation"), baseline("aws"), baseline("floor")]
             for subject in (plain, *informational):
