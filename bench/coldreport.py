@@ -65,7 +65,7 @@ def snapstart_table(result: ColdStarts) -> str:
     return table(
         f"Part 1, continued. SnapStart's model: the first request after a restore ({coldstart.ROUNDS} runs, median)",
         ["function", "status first/second", "restore hooks + first ms", "warm request ms", "first / warm",
-         "goal", "result", "HTML KB", "errors"], rows,
+         "goal", "result", "errors"], rows,
         ["in a fresh interpreter of the same artifact: import and the before-snapshot hooks (handover/snapshot.py)"
          " untimed, as Lambda runs them when it publishes a version; then the after-restore hooks and the first"
          " request timed, then a second request of the same kind in the same interpreter (the warm one)",
@@ -83,7 +83,6 @@ def anatomy_table(result: ColdStarts) -> str:
         ["each figure is what the step adds after the ones above it (bench/anatomy.py), in the built artifact",
          f"goal budget: {coldstart.GOAL_RATIO:.2f} x {floor:.0f} ms (the floor) leaves"
          f" {(coldstart.GOAL_RATIO - 1) * floor:.0f} ms for everything a function adds to the floor"])
-
 
 
 def cold_rows(cold: ColdStarts) -> list[list[str]]:

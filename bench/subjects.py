@@ -80,6 +80,8 @@ def subjects(world: World) -> list[Subject]:
     to_lock = [world.create_customer() for _ in range(runs)]
     passwords_to_change = [world.claimed_customer()[2] for _ in range(runs)]
     signed_in = world.claimed_customer()[0]
+    world.expect(200, world.call("PATCH", f"/v1/operator/accounts/{account}", {"staff_slots": 10 * runs},
+                                 token=operator), "room for a staff member each run")
     sessions = [world.new_session(signed_in) for _ in range(2 * runs)]  # one to refresh, one to log out, each run
     mailer_emails = []
     for _ in range(runs):
@@ -121,6 +123,12 @@ def subjects(world: World) -> list[Subject]:
         "activity": lambda i: sample("activity", access_token=operator, account_id=account),
         "update_account": lambda i: sample("update_account", access_token=operator, account_id=account),
         "staff": lambda i: sample("list_staff", access_token=owner),
+        "manage_staff": lambda i: varied(sample("add_staff", access_token=owner),
+                                         body={"email": f"{unique('cold-staff-')}@example.com"},
+                                         headers={"idempotency-key": unique("cold-staff-")}),
+        "setup_complete": lambda i: sample("setup_complete", access_token=operator, account_id=account),
+        "bulk_invites": lambda i: varied(sample("bulk_invites", access_token=owner, customer_id=invitee),
+                                         headers={"idempotency-key": unique("cold-bulk-invite-")}),
         "open_account": lambda i: varied(sample("open_account", access_token=operator),
                                          body={"nickname": unique("cold-")[:30].lower(),
                                                "owner": {"email": f"{unique('cold-owner-')}@example.com",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from handover.accounts.history import DAY, history_entry
+from handover.cleanup import DAYS_BACK
 from handover.data.expiry import SHARDS, expiry_day, keys_of_day
 from handover.data.history import Actor
 from handover.data.links import LinkRecord
-from handover.runtime import Runtime
+from handover.runtime import Runtime, runtime
 
 from tests.conftest import Api, invoke, sample_event
 
@@ -66,7 +68,49 @@ def test_links_of_one_day_spread_over_the_shards_and_the_cleanup_reads_each(api:
     seeded.dynamo._client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
     result = invoke("cleanup", sample_event("cleanup"))
 
-    # Then every one is gone, each shard of each day read by a Query of its own, three tables alike
+    # Then every one is gone, each shard of each ended day of the past week read by a Query of its own,
+    # three tables alike
     assert result["links_removed"] == 65
     assert all(seeded.links.store.get(link.token_hash) is None for link in links)
-    assert calls.count("Query") >= 3 * 8 * (SHARDS + 1)
+    assert calls.count("Query") >= 3 * DAYS_BACK * (SHARDS + 1)
+
+
+def _index_queries(rt: Runtime) -> list[str]:
+    days: list[str] = []
+
+    def seen(params: dict, **_: object) -> None:
+        if params.get("IndexName") == "by_expiry_day":
+            days.append(params["ExpressionAttributeValues"][":day"]["S"].split("#")[0])
+
+    rt.dynamo._client.meta.events.register("provide-client-params.dynamodb.Query", seen)
+    return days
+
+
+def test_a_run_reads_only_the_days_ended_since_the_last_clean_sweep(api: Api, seeded: Runtime,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = runtime()
+    days = _index_queries(rt)
+    now = time.time()
+
+    # Given a first run, which reads the ended days of the past week
+    rt.cleanup.run()
+    assert len(set(days)) == DAYS_BACK and len(days) == 3 * DAYS_BACK * (SHARDS + 1)
+
+    # When it runs again the same day, then no expiry day is read again
+    days.clear()
+    rt.cleanup.run()
+    assert days == []
+
+    # When it runs the next day, with a link that expired earlier today, then it reads today alone
+    seeded.dynamo.transact([seeded.links.store.add(_link("tonight", int(now)))])
+    monkeypatch.setattr(rt.cleanup, "_clock", lambda: now + DAY)
+    days.clear()
+    report = rt.cleanup.run()
+    assert set(days) == {time.strftime("%Y-%m-%d", time.gmtime(now))} and len(days) == 3 * (SHARDS + 1)
+    assert report.links_removed == 1
+
+    # When three daily runs were missed, then the next reads the four days that ended since
+    monkeypatch.setattr(rt.cleanup, "_clock", lambda: now + 5 * DAY)
+    days.clear()
+    rt.cleanup.run()
+    assert len(set(days)) == 4

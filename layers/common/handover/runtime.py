@@ -338,8 +338,10 @@ class Runtime:
     def cleanup(self) -> Cleanup:
         from handover.cleanup import Cleanup
         from handover.data.sessions import SessionStore
+        from handover.data.sweeps import SweepMarks
         return Cleanup(history=self.history, links=self.links.store, roster=self.roster,
-                       sessions=SessionStore(self.dynamo, self.settings.sessions_table, self.settings.directory_table))
+                       sessions=SessionStore(self.dynamo, self.settings.sessions_table, self.settings.directory_table),
+                       marks=SweepMarks(self.dynamo, self.settings.directory_table))
 
 
 class LazyClient:

@@ -20,15 +20,16 @@ SHARDS = 16
 def expiry_day(epoch_seconds: int, spread_by: str) -> str:
     """The `expiry_day` of an item that expires at `epoch_seconds`, whose key is `spread_by`."""
     shard = int.from_bytes(hashlib.sha256(spread_by.encode()).digest()[:2], "big") % SHARDS
-    return f"{_day(epoch_seconds)}#{shard:02d}"
+    return f"{day_of(epoch_seconds)}#{shard:02d}"
 
 
 def keys_of_day(epoch_seconds: int) -> list[str]:
     """Every `expiry_day` of the day of `epoch_seconds`: its shards, and the bare day that items
     written before the index was sharded carry."""
-    day = _day(epoch_seconds)
+    day = day_of(epoch_seconds)
     return [day, *(f"{day}#{shard:02d}" for shard in range(SHARDS))]
 
 
-def _day(epoch_seconds: int) -> str:
+def day_of(epoch_seconds: int) -> str:
+    """The UTC day (YYYY-MM-DD) of `epoch_seconds`."""
     return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%d")
