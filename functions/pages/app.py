@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import web
+from handover import snapshot, web
 from handover.errors import HandoverError
 from handover.pages.assets import asset
 from handover.pages.requests import PageRequest
@@ -21,6 +21,7 @@ app = web.build_resolver(other_types=("application/x-www-form-urlencoded",))
 # Pages answer failures with HTML, not the API's problem+json.
 app.exception_handler(HandoverError)(error_page)
 app.exception_handler(Exception)(error_page)
+snapshot.prepare(app, "authenticator", "pages")
 
 
 def request() -> PageRequest:

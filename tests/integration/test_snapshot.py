@@ -69,3 +69,25 @@ def test_after_a_restore_requests_are_served_on_new_connections(
     response = invoke("claim", sample_event("read_link", link_token="no-such-link"))
     # Then the link read answered as without SnapStart
     assert response["statusCode"] == 410
+
+
+def test_every_function_registers_its_snapshot_hooks() -> None:
+    # A function without them would start from nothing after every restore
+    missing = [function.name for function in functions()
+               if "snapshot.prepare(" not in (function.code_dir / "app.py").read_text(encoding="utf-8")]
+    assert missing == []
+
+
+def test_before_the_snapshot_the_hosted_pages_compile_every_template(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from handover.pages.views import templates
+
+    # Given the hosted pages' hooks, and no page compiled yet
+    _hooks_of("pages", monkeypatch, "authenticator", "pages")
+    templates().cache.clear()
+    sent = _sent_calls()
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then every page template is compiled, and nothing but the token key's public half was asked of AWS
+    assert len(templates().cache) == len(templates().list_templates()) > 5
+    assert sent == ["GetPublicKey"]

@@ -5,6 +5,9 @@ A function says what its routes use, once, next to its resolver:
 
     snapshot.prepare(app, "claiming")
 
+A part that builds more on first use than its constructor does (the hosted pages: each page's
+parts and their templates) offers a `prepare()`, which the hook calls.
+
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
 clients, loads the token key's public half where tokens are verified, compiles the email
@@ -61,7 +64,9 @@ def prepare(app: Any | None, *parts: str, public_key: bool | None = None) -> Non
 def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool) -> None:
     built = runtime()
     for part in parts:
-        getattr(built, part)
+        made = getattr(built, part)
+        if hasattr(made, "prepare"):  # a part with more to build than its constructor does
+            made.prepare()
     for lazy in list(built.lazy_clients):
         lazy.create()
     bearer = None

@@ -17,6 +17,13 @@ class HostedPages:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
+    def prepare(self) -> None:
+        """Builds what each page's first request would (SnapStart's before-snapshot hook): every
+        page's parts and the compiled templates."""
+        from handover.pages.views import compile_templates
+        _ = (self.links, self.sign_in, self.account)
+        compile_templates()
+
     @cached_property
     def links(self) -> LinkPages:
         from handover.pages.link_pages import LinkPages
