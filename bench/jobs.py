@@ -189,9 +189,10 @@ def _found(world: World, query: str) -> list[dict[str, Any]]:
         cursor = f"&cursor={page['next_cursor']}"
 
 
-def _patiently(call: Callable[[], HttpReply], wanted: int = 200, attempts: int = 10) -> HttpReply:
-    """A request to a dev server busy with an import (moto serves one DynamoDB call at a time, and
-    a request may time out waiting: 503), tried again a few times."""
+def _patiently(call: Callable[[], HttpReply], wanted: int = 200, attempts: int = 40) -> HttpReply:
+    """A request to a dev server busy with an import, or with publishing its events after it (moto
+    serves one DynamoDB call at a time, and a request may time out waiting: 503), tried again for
+    up to about 20 minutes."""
     failure = ""
     for _attempt in range(attempts):
         try:

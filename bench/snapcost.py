@@ -25,15 +25,16 @@ def cost_table(subjects: list[Subject]) -> str:
     plain = median_of([ms for subject in subjects if (ms := subject.median) is not None]) or 0.0
     restored = median_of([ms for subject in subjects if (ms := median_of(subject.restored_times)) is not None]) or 0.0
     init = median_of([ms for subject in subjects if (ms := subject.import_median) is not None]) or 0.0
+    functions = len({subject.code_dir for subject in subjects})  # the hosted pages: one function, a subject per page
     rows = []
     for count in COLD_STARTS:
         rows.append([f"{count:,}", f"${cache:.2f}", f"${restore * count:.2f}", f"${cache + restore * count:.2f}",
                      f"${duration * init / 1000 * count:.2f}", f"{(plain - restored) / 1000 * count / 3600:.1f} h",
-                     f"${(cache + restore * count) * len(subjects):,.0f}"])
+                     f"${(cache + restore * count) * functions:,.0f}"])
     return table(
         f"Part 1, continued. What SnapStart costs per function and month ({listed['region']}, {gb:g} GB)",
         ["cold starts", "cache", "restores", "SnapStart in all", "init billed without it", "customer time saved",
-         f"all {len(subjects)} functions"], rows,
+         f"all {functions} functions"], rows,
         [f"cache: ${unit_price(listed, 'lambda_snapstart_cache'):.10f} per GB-second, one published version kept a"
          f" month; restore: ${unit_price(listed, 'lambda_snapstart_restore'):.10f} per GB",
          f"saved per cold start: the medians of this run, {plain:.0f} ms (plain, the first response) less"

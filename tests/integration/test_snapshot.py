@@ -44,6 +44,13 @@ def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
         ["dynamodb", "kms", "sesv2"]
     assert sent == ["GetPublicKey"]
     assert runtime().signer._public_key is not None
+    # And every operation of every client had its request and reply shapes resolved offline, as its
+    # first call would otherwise do
+    for client in runtime().clients:
+        model = client.meta.service_model
+        unresolved = [name for name in model.operation_names
+                      if not {"input_shape", "output_shape"} <= vars(model.operation_model(name)).keys()]
+        assert unresolved == [], model.service_name
 
 
 def test_priming_stops_before_any_aws_call_and_leaves_no_metrics(

@@ -78,8 +78,24 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool) 
     from handover.mail.addresses import normalise_email
 
     normalise_email("snapshot@example.com")  # email_validator, imported where an address first arrives
+    for client in built.clients:
+        _warm_operations(client)
     if app is not None:
         _prime(app, built.clients, bearer)
+
+
+def _warm_operations(client: Any) -> None:
+    """Resolves the shapes of every operation of the client and runs its serializer and parser
+    once on each, offline: what a first call of each operation would otherwise do."""
+    model = client.meta.service_model
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        with contextlib.suppress(Exception):  # an operation whose empty request or reply does not fit
+            client._serializer.serialize_to_request({}, operation)
+        if operation.output_shape is not None:
+            with contextlib.suppress(Exception):
+                client._response_parser.parse({"status_code": 200, "headers": {}, "body": b"{}"},
+                                              operation.output_shape)
 
 
 def _unverifiable_token(key_id: str) -> str:
