@@ -28,7 +28,7 @@ def _hooks_of(name: str, monkeypatch: pytest.MonkeyPatch, *parts: str, **options
     monkeypatch.setattr(snapshot, "_BEFORE", [])
     monkeypatch.setattr(snapshot, "_AFTER", [])
     module = load(next(function for function in functions() if function.name == name))
-    snapshot.prepare(module.app, *parts, **options)
+    snapshot.prepare(getattr(module, "app", None), *parts, **options)
     return module
 
 
@@ -98,3 +98,14 @@ def test_before_the_snapshot_the_hosted_pages_compile_every_template(
     # Then every page template is compiled, and nothing but the token key's public half was asked of AWS
     assert len(templates().cache) == len(templates().list_templates()) > 5
     assert sent == ["GetPublicKey"]
+
+
+def test_before_the_snapshot_a_function_that_sends_mail_compiles_every_email_template(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the reset mailer's hooks, whose resets send mail through a mailer they were built from
+    _hooks_of("reset_mailer", monkeypatch, "resets")
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then the mailer it was built from has every email template compiled
+    templates = runtime().mailer._templates
+    assert len(templates.cache) == len(templates.list_templates()) > 0

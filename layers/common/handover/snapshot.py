@@ -5,18 +5,18 @@ A function says what its routes use, once, next to its resolver:
 
     snapshot.prepare(app, "claiming")
 
-A part that builds more on first use than its constructor does (the hosted pages: each page's
-parts and their templates) offers a `prepare()`, which the hook calls.
+A part of the runtime that builds more on first use than its constructor does (the hosted pages:
+each page's parts and their templates; the mailer: its templates) offers a `before_snapshot()`,
+which the hook calls on every part it built.
 
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
-clients, loads the token key's public half where tokens are verified, compiles the email
-templates where mail is sent, loads the email address validation, and primes the resolver with
-one synthetic request per route (carrying a token signed by a throwaway key where tokens are
-verified), which touches no AWS: any AWS call it would make stops before it is sent. After a restore the
-other hook reseeds `random` and drops the clients' pooled connections, which belonged to the
-environment the snapshot was taken in; credentials come from Lambda's container endpoint under
-SnapStart and refresh themselves.
+clients, loads the token key's public half where tokens are verified, loads the email address
+validation, and primes the resolver with one synthetic request per route (carrying a token signed
+by a throwaway key where tokens are verified), which touches no AWS: any AWS call it would make
+stops before it is sent. After a restore the other hook reseeds `random` and drops the clients'
+pooled connections, which belonged to the environment the snapshot was taken in; credentials come
+from Lambda's container endpoint under SnapStart and refresh themselves.
 
 Lambda's runtime provides `snapshot_restore_py`; elsewhere (tests, the dev server, `make bench`)
 the hooks go to a local registry that `run_before_snapshot` and `run_after_restore` call."""
@@ -64,17 +64,16 @@ def prepare(app: Any | None, *parts: str, public_key: bool | None = None) -> Non
 def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool) -> None:
     built = runtime()
     for part in parts:
-        made = getattr(built, part)
-        if hasattr(made, "prepare"):  # a part with more to build than its constructor does
-            made.prepare()
+        getattr(built, part)
+    for made in list(vars(built).values()):  # the parts named and those they were built from
+        if hasattr(made, "before_snapshot"):
+            made.before_snapshot()
     for lazy in list(built.lazy_clients):
         lazy.create()
     bearer = None
     if public_key:
         built.signer.public_key()
         bearer = _unverifiable_token(built.settings.token_key_id)
-    if "mailer" in built.__dict__:
-        built.mailer.compile_templates()
     from handover.mail.addresses import normalise_email
 
     normalise_email("snapshot@example.com")  # email_validator, imported where an address first arrives

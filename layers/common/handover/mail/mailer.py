@@ -75,9 +75,8 @@ class Mailer:
         return Environment(loader=PackageLoader("handover.mail", "templates"), undefined=StrictUndefined,
                            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
-    def compile_templates(self) -> None:
-        """Loads and compiles every template now (SnapStart's before-snapshot hook), not on the
-        first email."""
+    def before_snapshot(self) -> None:
+        """Loads and compiles every template now (SnapStart), not on the first email."""
         for name in self._templates.list_templates():
             self._templates.get_template(name)
 

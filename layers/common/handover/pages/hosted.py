@@ -17,8 +17,8 @@ class HostedPages:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    def prepare(self) -> None:
-        """Builds what each page's first request would (SnapStart's before-snapshot hook): every
+    def before_snapshot(self) -> None:
+        """Builds what each page's first request would (SnapStart): every
         page's parts and the compiled templates."""
         from handover.pages.views import compile_templates
         _ = (self.links, self.sign_in, self.account)
