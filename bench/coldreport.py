@@ -14,6 +14,7 @@ def cold_table(result: ColdStarts) -> str:
     for subject in [result.baseline, *result.informational, *result.subjects]:
         judged = subject in result.subjects
         ratio = result.ratio(subject)
+        cpu_ratio = result.cpu_ratio(subject)
         times = subject.times
         statuses = ",".join(sorted(set(subject.statuses))) or "-"
         rows.append([
@@ -23,6 +24,8 @@ def cold_table(result: ColdStarts) -> str:
             f"{subject.import_median:.0f}" if subject.import_median is not None else "-",
             f"{ratio:.2f}x" if ratio is not None else "-",
             f"{result.ratio(subject, result.baseline) or 0:.2f}x",
+            f"{subject.cpu_median:.0f}" if subject.cpu_median is not None else "-",
+            f"{cpu_ratio:.2f}x" if cpu_ratio is not None else "-",
             f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
             verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
             f"{max(subject.html_bytes) / 1024:.1f}" if subject.html_bytes else "",
@@ -32,7 +35,7 @@ def cold_table(result: ColdStarts) -> str:
         f"Part 1. Cold start of the built artifact: import + first request in a fresh interpreter"
         f" ({coldstart.ROUNDS} runs, median)",
         ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs floor", "vs baseline",
-         "goal", "result", "HTML KB", "errors"], rows,
+         "CPU ms", "CPU vs floor", "goal", "result", "HTML KB", "errors"], rows,
         ["the artifact: layers/common/Makefile's build-CommonLayer (wheels, package, hash-checked .pyc) for this"
          f" machine's CPU, run by {result.python}, writing no bytecode (Lambda's /opt is read-only); Powertools,"
          " pydantic and boto3 stand in for the Powertools layer and the runtime's boto3 (bench/artifact.py)",
@@ -41,6 +44,9 @@ def cold_table(result: ColdStarts) -> str:
          " GetItem' builds a DynamoDB client and reads one item; 'baseline + validation + 1 GetItem' is the floor"
          " every function is judged against (twice per round, so measured"
          f" {len(result.floor.times)} times)",
+         "CPU: the interpreter's own CPU time to its first response (median), without the time it waited for"
+         " AWS or for the machine's other work: steadier than the wall time on a shared machine, for"
+         " information; the goal is judged on the wall time",
          "AWS: moto server on 127.0.0.1 (one process, started and seeded once); runs interleaved in a shuffled"
          " order each round, after a warm-up round that is not counted"])
 
