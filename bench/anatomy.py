@@ -65,10 +65,10 @@ def main() -> None:
     session = step("boto3 Session()", boto3.session.Session)
     dynamodb = step("DynamoDB client (the first client also loads the endpoint data)",
                     lambda: session.client("dynamodb"))
-    kms = step("KMS client", lambda: session.client("kms"))
+    kms = step("KMS client (where tokens are signed)", lambda: session.client("kms"))
     step("SES v2 client", lambda: session.client("sesv2"))
     step("SQS client", lambda: session.client("sqs"))
-    step("KMS GetPublicKey round trip (moto on loopback, first connection)",
+    step("KMS GetPublicKey round trip (moto on loopback, first connection; only without TOKEN_PUBLIC_KEY)",
          lambda: kms.get_public_key(KeyId=os.environ["TOKEN_KEY_ID"]))
     step("DynamoDB GetItem round trip (moto on loopback, first connection)",
          lambda: dynamodb.get_item(TableName=os.environ["DIRECTORY_TABLE"],

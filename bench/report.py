@@ -131,7 +131,7 @@ def cost_table(month: MonthCost) -> str:
          " ms, at the template's MemorySize) + DynamoDB units (part 2 calls, estimated as in bench/calls.py)"
          " + KMS Sign + SES",
          f"vs Cognito: {lite / month.per_mau:.0f}x cheaper than Lite, {essentials / month.per_mau:.0f}x than"
-         " Essentials; left out: cold starts (one KMS GetPublicKey each, longer first durations), failed"
+         " Essentials; left out: cold starts (longer first durations), failed"
          " logins, the portal's link read before a claim, fixed monthly costs (KMS key $1, storage, logs, X-Ray)",
          "the warm durations come from this machine with AWS in-process; a 1024 MB arm64 Lambda (about 0.6"
          " vCPU) runs argon2 slower and waits on real network round trips, so read GB-s as a lower bound"])

@@ -1,7 +1,7 @@
 """Part 2: AWS round trips per request, authentication included, counted on the session of a
 freshly built handover runtime. Each action runs twice: the first request of a new runtime (a
-cold start's, with its one-off calls such as KMS GetPublicKey for verifying tokens) and then a
-warm one, which is the figure judged against the goal."""
+cold start's, with any one-off calls; with TOKEN_PUBLIC_KEY set, verifying a token makes none)
+and then a warm one, which is the figure judged against the goal."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ them (two functions may not give one variable different values)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import operator
@@ -55,9 +56,9 @@ def references(parameters: dict[str, str] | None = None) -> dict[str, str]:
 
 def create_resources(session: boto3.session.Session, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Create the tables (with their streams), the queues, the buckets, the event buses, the signing
-    key, the sender identity and the email configuration set; return the function environment, with
-    `QUEUE_URL_<queue logical id>`, `STREAM_ARN_<table logical id>` and `BUCKET_<bucket logical id>`
-    added for the local triggers."""
+    key (and read its public half, as the stack's custom resource does), the sender identity and the
+    email configuration set; return the function environment, with `QUEUE_URL_<queue logical id>`,
+    `STREAM_ARN_<table logical id>` and `BUCKET_<bucket logical id>` added for the local triggers."""
     refs = references(parameters)
     dynamodb = session.client("dynamodb", region_name=REGION)
     streams = {}
@@ -102,6 +103,9 @@ def create_resources(session: boto3.session.Session, parameters: dict[str, str] 
     for logical_id, props in resources("AWS::KMS::Key").items():
         key = kms.create_key(KeySpec=props["KeySpec"], KeyUsage=props["KeyUsage"], Description=props["Description"])
         refs[logical_id] = key["KeyMetadata"]["KeyId"]
+    for logical_id, props in resources("Custom::TokenPublicKey").items():  # what its reader function answers
+        der = kms.get_public_key(KeyId=resolve(props["KeyId"], refs))["PublicKey"]
+        refs[f"{logical_id}.PublicKey"] = base64.b64encode(der).decode("ascii")
 
     session.client("ses", region_name=REGION).verify_email_identity(EmailAddress=refs["SenderAddress"])
     # moto takes ConfigurationSetName and EmailTags on SendEmail (and ignores both); its SES v2 has no

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from handover.data.principals import CustomerRecord
 from handover.identity.sessions import Sessions
-from handover.runtime import Runtime
+from handover.runtime import Runtime, runtime
 
 from tests.conftest import DEMO_OWNER, GOOD_PASSWORD, Api, last_link_token
 
@@ -85,6 +85,18 @@ def test_a_claimed_customer_signs_in_and_reads_me(api: Api, customer_token: str)
     for token in (customer_token, login.json()["access_token"]):
         me = api.call("GET", "/v1/me", token=token)
         assert me.status == 200 and me.json()["customer"]["email_verified"] is True
+
+
+def test_a_cold_function_verifies_a_token_without_calling_kms(api: Api, customer_token: str) -> None:
+    # Given a function's first request after a cold start, with TOKEN_PUBLIC_KEY in its environment
+    runtime.cache_clear()
+    sent: list[str] = []
+    runtime().session.events.register("before-call", lambda model, **_: sent.append(model.service_model.service_name))
+    # When a customer reads their profile
+    me = api.call("GET", "/v1/me", token=customer_token)
+    # Then the token was verified with the key the environment gave, and only DynamoDB was asked
+    assert me.status == 200
+    assert set(sent) == {"dynamodb"}
 
 
 def test_doubtful_tokens_are_refused(api: Api, seeded: Runtime, customer_token: str) -> None:

@@ -39,10 +39,11 @@ def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
     sent = _sent_calls()
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
-    # Then its clients exist, the token key's public half is loaded, and priming every route sent nothing else
+    # Then its clients exist, the token key's public half (from the environment) is loaded, and
+    # priming every route sent nothing
     assert sorted(client.meta.service_model.service_name for client in runtime().clients) == \
         ["dynamodb", "kms", "sesv2"]
-    assert sent == ["GetPublicKey"]
+    assert sent == []
     assert runtime().signer._public_key is not None
     # And every operation of every client had its request and reply shapes resolved offline, as its
     # first call would otherwise do
@@ -95,9 +96,9 @@ def test_before_the_snapshot_the_hosted_pages_compile_every_template(
     sent = _sent_calls()
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
-    # Then every page template is compiled, and nothing but the token key's public half was asked of AWS
+    # Then every page template is compiled, and nothing was asked of AWS
     assert len(templates().cache) == len(templates().list_templates()) > 5
-    assert sent == ["GetPublicKey"]
+    assert sent == []
 
 
 def test_before_the_snapshot_a_function_that_sends_mail_compiles_every_email_template(
@@ -109,3 +110,17 @@ def test_before_the_snapshot_a_function_that_sends_mail_compiles_every_email_tem
     # Then the mailer it was built from has every email template compiled
     templates = runtime().mailer._templates
     assert len(templates.cache) == len(templates.list_templates()) > 0
+
+
+def test_without_the_public_key_in_its_environment_a_function_fetches_it_from_kms_before_the_snapshot(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function that verifies tokens, deployed without TOKEN_PUBLIC_KEY
+    monkeypatch.delenv("TOKEN_PUBLIC_KEY")
+    runtime.cache_clear()
+    _hooks_of("get_customer", monkeypatch, "authenticator", "customers")
+    sent = _sent_calls()
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then the public half was fetched from KMS then, not on the first request
+    assert sent == ["GetPublicKey"]
+    assert runtime().signer._public_key is not None

@@ -391,6 +391,23 @@ def test_the_public_key_is_fetched_once(kms: Any, key_id: str) -> None:
     assert spy.get_public_key.call_count == 1
 
 
+def test_a_public_key_that_came_with_the_environment_verifies_without_kms(kms: Any, key_id: str) -> None:
+    # Given a signer given the key's public half (TOKEN_PUBLIC_KEY), over an observed KMS client
+    known = base64.b64encode(kms.get_public_key(KeyId=key_id)["PublicKey"]).decode("ascii")
+    spy = mock.Mock(wraps=kms)
+    verifier = TokenSigner(spy, key_id, known)
+    token = issue_staff(make_sessions(TokenSigner(kms, key_id)))
+
+    # When a token signed by the key is verified and the JWK read
+    claims = make_sessions(verifier).decode(token)
+    jwk = verifier.jwk()
+
+    # Then both came from the given key, and KMS was never asked
+    assert claims.sub == "S1"
+    assert jwk == TokenSigner(kms, key_id).jwk()
+    assert spy.mock_calls == []
+
+
 def kms_error(operation: str) -> ClientError:
     return ClientError({"Error": {"Code": "KMSInternalException", "Message": "boom"}}, operation)
 

@@ -1,14 +1,21 @@
 """What a deployed stack needs to be run, read from template.yaml: every function logs to a group
 of its own with the retention parameter, every queue has a dead-letter queue and every
 dead-letter queue an alarm, the API throttles and writes an access log that carries no token,
-every worker has reserved concurrency, and every alarm notifies the alarm topic."""
+every worker has reserved concurrency, every alarm notifies the alarm topic, and the stack reads
+the token key's public half into every function's environment."""
 
 from __future__ import annotations
 
+import base64
 import json
+import sys
+import types
 from typing import Any
+from unittest import mock
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from local.template import functions, resources, template
 
@@ -91,3 +98,39 @@ def test_the_alarms_watch_5xx_throttles_the_publisher_and_ses_reputation_and_not
     assert {"5xx", "Throttles", "WriteThrottleEvents", "Errors", "IteratorAge", "Reputation.BounceRate",
             "Reputation.ComplaintRate"} <= metrics
     assert template()["Parameters"]["AlarmTopicArn"]["Default"] == ""
+
+
+def _run_token_public_key_reader(request_type: str, key_id: str) -> list[tuple[str, dict[str, str], str, Any]]:
+    """The template's inline reader, run as CloudFormation would run it; what it answered."""
+    answered: list[tuple[str, dict[str, str], str, Any]] = []
+    cfnresponse = types.SimpleNamespace(
+        SUCCESS="SUCCESS", FAILED="FAILED",
+        send=lambda _event, _context, status, data, physical_id, reason=None:
+            answered.append((status, data, physical_id, reason)))
+    code = resources("AWS::Lambda::Function")["TokenPublicKeyReaderFunction"]["Code"]["ZipFile"]
+    namespace: dict[str, Any] = {}
+    with mock.patch.dict(sys.modules, {"cfnresponse": cfnresponse}):
+        exec(compile(code, "TokenPublicKeyReader", "exec"), namespace)  # the template's own code
+    namespace["handler"]({"RequestType": request_type, "ResourceProperties": {"KeyId": key_id}}, None)
+    return answered
+
+
+def test_the_stack_reads_the_token_keys_public_half_into_every_functions_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert template()["Globals"]["Function"]["Environment"]["Variables"]["TOKEN_PUBLIC_KEY"] == \
+        {"GetAtt": "TokenPublicKey.PublicKey"}
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "eu-west-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        kms = boto3.client("kms")
+        key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        public_half = base64.b64encode(kms.get_public_key(KeyId=key_id)["PublicKey"]).decode("ascii")
+        # A create or an update answers the public half, base64 DER
+        assert _run_token_public_key_reader("Create", key_id) == \
+            [("SUCCESS", {"PublicKey": public_half}, key_id, None)]
+        assert _run_token_public_key_reader("Update", key_id)[0][:2] == ("SUCCESS", {"PublicKey": public_half})
+        # A delete asks nothing of KMS (the key may be gone); a key KMS does not know fails the deploy
+        assert _run_token_public_key_reader("Delete", "no-such-key") == [("SUCCESS", {}, "no-such-key", None)]
+        [(status, data, _, reason)] = _run_token_public_key_reader("Create", "no-such-key")
+        assert (status, data) == ("FAILED", {}) and "NotFound" in reason

@@ -123,7 +123,8 @@ class Runtime:
     @cached_property
     def signer(self) -> TokenSigner:
         from handover.identity.signer import TokenSigner
-        return TokenSigner(self.client("kms"), self.settings.token_key_id)
+        # KMS only where tokens are signed (or the public key did not come with the environment)
+        return TokenSigner(LazyClient(self, "kms"), self.settings.token_key_id, self.settings.token_public_key)
 
     @cached_property
     def sessions(self) -> Sessions:

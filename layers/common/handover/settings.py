@@ -31,6 +31,9 @@ class Settings(BaseModel):
     email_send_rate: int = Field(default=10, ge=1, le=1000)
     import_upload_bucket: str | None = None  # where uploaded import files land (IMPORT_UPLOAD_BUCKET)
     token_key_id: str
+    # The token key's public half, base64 DER (TOKEN_PUBLIC_KEY: read from KMS as the stack deploys);
+    # without it, functions that verify tokens fetch it from KMS on their first request.
+    token_public_key: str | None = None
     token_issuer: str
     token_audience: str = "handover-api"
     sender_address: str

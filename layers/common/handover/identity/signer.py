@@ -1,8 +1,11 @@
 """The token signer: the only module that talks to KMS.
 
 The private key never leaves KMS. KMS returns ECDSA signatures in DER; JWS (ES256) wants the
-raw 64-byte r‖s, so the signature is converted here. The public key is fetched once per cold
-start and cached.
+raw 64-byte r‖s, so the signature is converted here.
+
+The public key comes with the function's environment (`TOKEN_PUBLIC_KEY`, which the stack reads
+from KMS when it deploys), so a function that only verifies tokens never calls KMS; without it,
+it is fetched from KMS once per cold start. Either way it is cached.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ def der_to_raw(signature: bytes, size: int = 32) -> bytes:
 
 
 class TokenSigner:
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: Any, key_id: str, public_key: str | None = None) -> None:
+        """`public_key`: the key's public half as KMS gives it (DER), base64-encoded, if known."""
         self._kms = kms
         self.key_id = key_id
+        self._known_public_key = public_key
         self._public_key: ec.EllipticCurvePublicKey | None = None
         self._lock = threading.Lock()
 
@@ -47,15 +52,18 @@ class TokenSigner:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         with self._lock:
             if self._public_key is None:
-                try:
-                    response = self._kms.get_public_key(KeyId=self.key_id)
-                except (ClientError, BotoCoreError):
-                    raise SigningUnavailable() from None
-                key = load_der_public_key(response["PublicKey"])
+                key = load_der_public_key(base64.b64decode(self._known_public_key) if self._known_public_key
+                                          else self._fetch_public_key())
                 if not isinstance(key, ec.EllipticCurvePublicKey):
                     raise TypeError("the token key is not an elliptic-curve key")
                 self._public_key = key
             return self._public_key
+
+    def _fetch_public_key(self) -> bytes:
+        try:
+            return self._kms.get_public_key(KeyId=self.key_id)["PublicKey"]  # type: ignore[no-any-return]
+        except (ClientError, BotoCoreError):
+            raise SigningUnavailable() from None
 
     def jwk(self) -> dict[str, str]:
         numbers = self.public_key().public_numbers()
