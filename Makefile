@@ -81,7 +81,7 @@ schemas: $(VENV)/.installed ## regenerate events/schemas/ (the JSON Schema of ea
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)
 
-bench: $(VENV)/.installed ## cold starts of the built artifact (with and without SnapStart, the hosted pages too), AWS round trips, email-existence timing, cost per monthly active customer, the directory at two sizes, the publisher per event, the operators' roll at two sizes and their actions' round trips, and bulk jobs (about 45 minutes)
+bench: $(VENV)/.installed ## cold starts of the built artifact (with and without SnapStart, the hosted pages too), AWS round trips, email-existence timing, cost per monthly active customer, the directory at two sizes, the publisher per event, the operators' roll at two sizes and their actions' round trips, and bulk jobs (about 20 minutes)
 	$(PY) -m bench
 
 clean:
