@@ -11,7 +11,8 @@ from contextlib import contextmanager
 
 import boto3
 
-from local.aws import REGION, create_resources, make_moto_dynamodb_fast
+from local.aws import REGION, create_resources
+from local.moto_patches import make_dynamodb_fast
 
 PORTAL = "https://portal.bench.example"
 
@@ -68,7 +69,7 @@ def seeded(aws: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[dict[st
 
     from local.seed import load_seed
 
-    make_moto_dynamodb_fast()
+    make_dynamodb_fast()
     with environment(aws, unset):
         # Bulk invites unpaced (part 8 times the invite worker, not the send rate)
         function_env = create_resources(boto3.session.Session(), {"PortalUrl": PORTAL, "EmailSendRate": "1000"})

@@ -18,9 +18,10 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from local.aws import REGION, create_resources, make_moto_dynamodb_fast
+from local.aws import REGION, create_resources
 from local.bus import EventLog, capture_put_events
 from local.lambdas import LambdaContext, ensure_layer_on_path, handler_of
+from local.moto_patches import make_dynamodb_fast
 from local.server import Gateway
 from local.streams import StreamTriggers
 from local.template import functions
@@ -53,7 +54,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
                         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    make_moto_dynamodb_fast()
+    make_dynamodb_fast()
     with mock_aws():
         environment = create_resources(boto3.session.Session(), {"PortalUrl": PORTAL})
         for name, value in environment.items():

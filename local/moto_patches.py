@@ -1,0 +1,132 @@
+"""Where moto's behaviour differs from AWS's in ways the dev server, the tests and the bench would
+notice, the patches that bring it back: DynamoDB's atomic writes, the cost of moto's DynamoDB on
+large tables, and S3 bodies PUT to a pre-signed URL. Each patch is applied once, however often it
+is called."""
+
+from __future__ import annotations
+
+import operator
+import threading
+from typing import Any
+
+
+def make_dynamodb_atomic() -> None:
+    """DynamoDB applies each write, and each transaction, atomically; moto's server checks a
+    transaction's conditions and then applies it without a lock, so two racing transactions can
+    both pass, and a stream reader can see the records of a transaction that then fails; and a
+    read that walks a table or an index while a write changes it fails (a dictionary changed size
+    during iteration: moto answers 500). One lock around moto's writes, reads and stream reads
+    restores DynamoDB's guarantees on the dev server, where races are tested over HTTP and the
+    queue workers write while requests read."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    lock = threading.RLock()
+    operations = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
+                  "get_item", "batch_get_item", "query", "scan", "transact_get_items")
+    for backend, name in [*((DynamoDBBackend, name) for name in operations),
+                          (DynamoDBStreamsBackend, "get_records")]:
+        original = getattr(backend, name)
+        if getattr(original, "_atomic", False):
+            continue
+
+        def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        atomic._atomic = True  # type: ignore[attr-defined]
+        setattr(backend, name, atomic)
+
+
+def make_dynamodb_fast() -> None:
+    """Two costs of moto's DynamoDB that grow with the table, which customers' score of search
+    index items makes large: every transaction backs up each table it touches, whole, once per
+    item of the transaction (here it backs up only the items it names, and puts them back if it
+    fails, taking back the stream records it wrote too); and every comparison of two key values
+    converts both first (here two strings, what every key here is, compare as they are, as moto
+    would after converting them)."""
+    import copy
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "_cheap", False):
+        return
+    _compare_strings_directly(DynamoType)
+
+    class _TablesNotCopied:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    models.copy = _TablesNotCopied()  # type: ignore[assignment]
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        streams = {}  # each streamed table's shard, and how many records it held before
+        for entry in transact_items:
+            operation = next(iter(entry.values()))
+            table = self.get_table(operation["TableName"])
+            key = operation.get("Key") or operation["Item"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+            if table.stream_shard is not None:
+                streams.setdefault(table.name, (table.stream_shard, len(table.stream_shard.items)))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for shard, count in streams.values():
+                del shard.items[count:]
+            for table, hash_key, range_key, item in reversed(saved):
+                if range_key is None:
+                    table.items.pop(hash_key, None) if item is None else table.items.__setitem__(hash_key, item)
+                elif item is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = item
+            raise
+
+    transact_write_items._cheap = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _compare_strings_directly(dynamo_type: Any) -> None:
+    for name, compare in (("__eq__", operator.eq), ("__lt__", operator.lt), ("__le__", operator.le),
+                          ("__gt__", operator.gt), ("__ge__", operator.ge)):
+        original = getattr(dynamo_type, name)
+
+        def fast(self: Any, other: Any, _original: Any = original, _compare: Any = compare) -> Any:
+            if self.type == "S" and getattr(other, "type", None) == "S":
+                return _compare(self.value, other.value)
+            return _original(self, other)
+
+        setattr(dynamo_type, name, fast)
+    dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))
+
+
+def keep_presigned_put_bodies() -> None:
+    """S3 stores a PUT's body whatever its Content-Type; moto's server reads a body sent as
+    `application/x-www-form-urlencoded` (what urllib sends by default) as a form and stores an empty
+    object. A PUT to a pre-signed URL is passed on as `application/octet-stream` instead, so a file
+    PUT to an upload URL lands whole, as it would in S3."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    if getattr(original, "_keeps_bodies", False):
+        return
+
+    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("REQUEST_METHOD") == "PUT" and "X-Amz-Signature=" in environ.get("QUERY_STRING", "")
+                and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return original(self, environ, start_response)
+
+    call._keeps_bodies = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
