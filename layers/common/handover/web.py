@@ -3,7 +3,6 @@ place errors become HTTP), and the dependencies that authenticate callers."""
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.request import Request
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel
 
 from handover import errors
@@ -88,15 +88,14 @@ def _refused_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES,
     return None
 
 
-def _not_an_object(event: dict[str, Any], other_types: tuple[str, ...]) -> Response[str] | None:
+def _not_an_object(event: BaseProxyEvent, other_types: tuple[str, ...]) -> Response[str] | None:
     """JSON bodies that are not an object (every body of the API is one), which Powertools would
     otherwise read leniently (a list stands for its first item), are refused as the validation
-    would refuse them."""
-    body = event.get("body") or ""
-    if not body or content_type_of(event) in other_types:
+    would refuse them. The body is parsed once: the event keeps it for the validation."""
+    if not event.body or content_type_of(event.raw_event) in other_types:
         return None
     try:
-        parsed = json.loads(base64.b64decode(body) if event.get("isBase64Encoded") else body)
+        parsed = event.json_body
     except ValueError:  # not JSON, nor UTF-8, nor base64: the validation answers 400 malformed_request
         return None
     if parsed is not None and not isinstance(parsed, dict):
@@ -122,7 +121,7 @@ class _CallerFirst(BaseMiddlewareHandler[Any]):
             solve_dependencies(dependant=build_dependency_tree(route.func), request=app.request,
                                dependency_overrides=app.dependency_overrides or None,
                                dependency_cache=app.context.setdefault(_DEPENDS_CACHE_KEY, {}))
-        refusal = _not_an_object(app.current_event.raw_event, self._other_types)
+        refusal = _not_an_object(app.current_event, self._other_types)
         if refusal is not None:
             return refusal
         return self._validation(app, next_middleware)
