@@ -31,13 +31,19 @@ def der_to_raw(signature: bytes, size: int = 32) -> bytes:
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
+def _elliptic_curve_key(der: bytes) -> ec.EllipticCurvePublicKey:
+    key = load_der_public_key(der)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise TypeError("the token key is not an elliptic-curve key")
+    return key
+
+
 class TokenSigner:
     def __init__(self, kms: Any, key_id: str, public_key: str | None = None) -> None:
         """`public_key`: the key's public half as KMS gives it (DER), base64-encoded, if known."""
         self._kms = kms
         self.key_id = key_id
-        self._known_public_key = public_key
-        self._public_key: ec.EllipticCurvePublicKey | None = None
+        self._public_key = _elliptic_curve_key(base64.b64decode(public_key)) if public_key else None
         self._lock = threading.Lock()
 
     def sign(self, message: bytes) -> bytes:
@@ -52,11 +58,7 @@ class TokenSigner:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         with self._lock:
             if self._public_key is None:
-                key = load_der_public_key(base64.b64decode(self._known_public_key) if self._known_public_key
-                                          else self._fetch_public_key())
-                if not isinstance(key, ec.EllipticCurvePublicKey):
-                    raise TypeError("the token key is not an elliptic-curve key")
-                self._public_key = key
+                self._public_key = _elliptic_curve_key(self._fetch_public_key())
             return self._public_key
 
     def _fetch_public_key(self) -> bytes:
