@@ -18,8 +18,8 @@ class HostedPages:
         self._runtime = runtime
 
     def before_snapshot(self) -> None:
-        """Builds what each page's first request would (SnapStart): every
-        page's parts and the compiled templates."""
+        """Builds what each page's first request would (SnapStart): every page's parts and the
+        compiled templates."""
         from handover.pages.views import compile_templates
         _ = (self.links, self.sign_in, self.account)
         compile_templates()
