@@ -218,6 +218,7 @@ def test_changing_the_password_on_the_account_page_ends_older_sessions(dev_serve
         page.fill("#current_password", GOOD)
         page.fill("#new_password", NEWER)
         page.click("text=Change password >> nth=-1")
+        page.wait_for_url("**/account?saved=password")  # loaded: is_visible does not wait
         assert page.is_visible("text=Your password is changed.")
 
         # Then the other browser is signed out, and this one still in
