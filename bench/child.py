@@ -66,14 +66,14 @@ def snapstart(handler: object, first_path: str, second_path: str) -> None:
     from handover import snapshot
 
     first, second = _load(first_path), _load(second_path)
-    context = LambdaContext(os.environ.get("BENCH_FUNCTION", "bench"))
+    context = LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench"))
     snapshot.run_before_snapshot()
     started = time.perf_counter()
     snapshot.run_after_restore()
     response = handler(first, context)  # type: ignore[operator]
     restored_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    warm = handler(second, LambdaContext(os.environ.get("BENCH_FUNCTION", "bench")))  # type: ignore[operator]
+    warm = handler(second, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))  # type: ignore[operator]
     warm_ms = (time.perf_counter() - started) * 1000
     sys.stdout.flush()
     print(f"\nSNAP {restored_ms:.3f} {_status(response)} {warm_ms:.3f} {_status(warm)}", flush=True)
@@ -91,7 +91,7 @@ def main() -> None:
         event = json.load(file)
     module = importlib.import_module(module_name)
     imported_ms = (time.perf_counter() - _STARTED) * 1000
-    response = getattr(module, function_name)(event, LambdaContext(os.environ.get("BENCH_FUNCTION", "bench")))
+    response = getattr(module, function_name)(event, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))
     elapsed_ms = (time.perf_counter() - _STARTED) * 1000
     cpu_ms = (time.process_time() - _STARTED_CPU) * 1000
     sys.stdout.flush()

@@ -56,7 +56,11 @@ class ColdStarts:
 def _child_env(aws: dict[str, str], function_env: dict[str, str], built: Artifact) -> dict[str, str]:
     """What a Lambda's interpreter would see, and nothing from this shell: no user AWS config, and
     no bytecode written (Lambda's /opt and /var/task are read-only: only what the build shipped
-    is used)."""
+    is used). Lambda's own variables too (`_lambda_env` adds the function's), with tracing and
+    metrics on as the template has them: outside Lambda the X-Ray SDK builds an X-Ray client of
+    its own at import (about 90 ms here) and Powertools' Tracer turns itself off, neither of which
+    a deployed function does; a traced invocation's subsegments go to a daemon address on
+    loopback where nothing listens."""
     return {
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
@@ -66,15 +70,30 @@ def _child_env(aws: dict[str, str], function_env: dict[str, str], built: Artifac
         "AWS_EC2_METADATA_DISABLED": "true",
         "BENCH_LAYER": built.layer_path,
         **function_env,
-        **aws,
+        **{name: value for name, value in aws.items()
+           if name not in ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_METRICS_DISABLED")},
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "_X_AMZN_TRACE_ID": "Root=1-67890abc-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1",
     }
+
+
+def _lambda_env(name: str, code_dir: Path, handler: str) -> dict[str, str]:
+    """The variables Lambda sets per function."""
+    return {"AWS_LAMBDA_FUNCTION_NAME": name, "LAMBDA_TASK_ROOT": str(code_dir), "_HANDLER": handler,
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}", "AWS_LAMBDA_LOG_STREAM_NAME": "bench"}
 
 
 def _run_child(python: str, subject: Subject, env: dict[str, str], *event_files: Path) -> tuple[str, list[str]]:
     """One fresh interpreter; its answer line (BENCH or SNAP, bench/child.py) split, or why not."""
+    lambda_env = _lambda_env(subject.extra_env.get("AWS_LAMBDA_FUNCTION_NAME", "bench"), subject.code_dir,
+                             subject.handler)
     done = subprocess.run([python, str(CHILD), str(subject.code_dir), subject.handler, *map(str, event_files)],
-                          env={**env, **subject.extra_env}, cwd=subject.code_dir, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          env={**env, **lambda_env, **subject.extra_env}, cwd=subject.code_dir, capture_output=True,
+                          text=True, timeout=120, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(("BENCH ", "SNAP ")):
             kind, *figures = line.split()
@@ -146,7 +165,7 @@ def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStar
                         _snapstart(built, subject, events[subject.name, ROUNDS + 1 + run],
                                    events[subject.name, 2 * (ROUNDS + 1) + run], env)
             progress("cold starts: where the time goes")
-            anatomy = _anatomy(built.python, {**env, "BENCH_FUNCTION": "Anatomy"})
+            anatomy = _anatomy(built.python, {**env, **_lambda_env("Anatomy", ANATOMY.parent, "anatomy.main")})
     finally:
         shutil.rmtree(into, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -139,13 +139,13 @@ def subjects(world: World) -> list[Subject]:
     for function in functions():
         if function.name == "pages":  # one subject per page: each its own cold start and HTML size
             subjects += [Subject(f"pages: {page}", function.code_dir, function.handler, f"pages {target}",
-                                 always(event), {"BENCH_FUNCTION": function.logical_id})
+                                 always(event), {"AWS_LAMBDA_FUNCTION_NAME": function.logical_id})
                          for page, (target, event) in pages.items()]
             continue
         events = makers.get(function.name) or _default_events(function)
         subjects.append(Subject(function.name, function.code_dir, function.handler,
                                 SAMPLE_OF.get(function.name, function.name), events,
-                                {"BENCH_FUNCTION": function.logical_id}))
+                                {"AWS_LAMBDA_FUNCTION_NAME": function.logical_id}))
     return subjects
 
 
@@ -166,6 +166,6 @@ def baseline(variant: str = "") -> Subject:
             "aws": "baseline + 1 DynamoDB GetItem",
             "floor": "baseline + validation + 1 GetItem"}[variant]
     return Subject(name, BASELINE_DIR, "app.lambda_handler", "GET /bench/ping", lambda i: ping,
-                   {"BENCH_FUNCTION": "Baseline",
+                   {"AWS_LAMBDA_FUNCTION_NAME": "Baseline",
                     "BENCH_VALIDATION": "1" if variant in ("validation", "floor") else "0",
                     "BENCH_AWS": "1" if variant in ("aws", "floor") else "0"})
