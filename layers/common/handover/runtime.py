@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from handover import aws
 from handover.settings import Settings
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Runtime:
     def session(self) -> boto3.session.Session:
         """One session for every client: they share its loaded service data, which makes a cold
         start cheaper than a session per client."""
-        return boto3.session.Session()
+        return aws.session()
 
     def client(self, service: str) -> Any:
         with _CLIENT_LOCK:
