@@ -52,6 +52,8 @@ def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
         unresolved = [name for name in model.operation_names
                       if not {"input_shape", "output_shape"} <= vars(model.operation_model(name)).keys()]
         assert unresolved == [], model.service_name
+    # And every client's exception classes are made, as its first error would otherwise make them
+    assert all(client._exceptions is not None for client in runtime().clients)
 
 
 def test_priming_stops_before_any_aws_call_and_leaves_no_metrics(

@@ -85,7 +85,9 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool) 
 
 def _warm_operations(client: Any) -> None:
     """Resolves the shapes of every operation of the client and runs its serializer and parser
-    once on each, offline: what a first call of each operation would otherwise do."""
+    once on each, offline: what a first call of each operation would otherwise do; and makes the
+    client's exception classes, which its first error would otherwise make."""
+    client.exceptions  # noqa: B018 - built on first use: a class per error shape of the service
     model = client.meta.service_model
     for name in model.operation_names:
         operation = model.operation_model(name)
