@@ -126,3 +126,32 @@ def test_without_the_public_key_in_its_environment_a_function_fetches_it_from_km
     # Then the public half was fetched from KMS then, not on the first request
     assert sent == ["GetPublicKey"]
     assert runtime().signer._public_key is not None
+
+
+def test_before_the_snapshot_every_route_has_what_its_request_validation_builds(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function whose routes all need a token, which priming's synthetic token never passes
+    module = _hooks_of("update_account", monkeypatch, "authenticator", "client_accounts")
+    routes = [*module.app._static_routes, *module.app._dynamic_routes]
+    assert all(route._dependant is None for route in routes)
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then each route's parameters, body and response models are built all the same
+    assert all(route._dependant is not None for route in routes)
+
+
+def test_before_the_snapshot_type_checks_are_answered_once_every_module_is_loaded(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import abc
+    from _abc import _get_dump  # CPython's view of an abstract class's caches
+    from collections.abc import Mapping
+
+    # Given a function whose hooks import Jinja2, which registers classes with Mapping (and so
+    # forgets every answer Mapping had given)
+    _hooks_of("reset_mailer", monkeypatch, "resets")
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then whether a str, a list or an int is a Mapping is known, and still valid
+    _registry, _cache, negative, version = _get_dump(Mapping)
+    assert version == abc.get_cache_token()
+    assert {str, list, int} <= {kind() for kind in negative}
