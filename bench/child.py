@@ -13,10 +13,12 @@ _STARTED_CPU = time.process_time()
 # `BENCH <ms to the first response> <status> <ms to the end of the import> <CPU ms to the first response>
 # <bytes of an HTML body, or ->`.
 #
-# With a second event, SnapStart's model instead: the import and the before-snapshot hooks are not
-# timed (Lambda runs them when it publishes the version); the after-restore hooks and the first
-# request are, then the second request alone (a warm one):
-# `SNAP <ms of restore hooks + first request> <status> <ms of the second request> <its status>`.
+# With a second and a third event, SnapStart's model instead: the import and the before-snapshot
+# hooks are not timed (Lambda runs them when it publishes the version); the after-restore hooks and
+# the first request are, then the second request alone (a warm one), then the after-restore hooks
+# again and the third request (what a restore costs once the code has run: the new connections):
+# `SNAP <ms of restore hooks + first request> <status> <ms of the second request> <its status>
+# <ms of restore hooks + third request>`.
 
 import importlib  # noqa: E402
 import json  # noqa: E402
@@ -62,10 +64,10 @@ def _load(path: str) -> dict:
         return json.load(file)
 
 
-def snapstart(handler: object, first_path: str, second_path: str) -> None:
+def snapstart(handler: object, first_path: str, second_path: str, third_path: str) -> None:
     from handover import snapshot
 
-    first, second = _load(first_path), _load(second_path)
+    first, second, third = _load(first_path), _load(second_path), _load(third_path)
     context = LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench"))
     snapshot.run_before_snapshot()
     started = time.perf_counter()
@@ -75,8 +77,12 @@ def snapstart(handler: object, first_path: str, second_path: str) -> None:
     started = time.perf_counter()
     warm = handler(second, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))  # type: ignore[operator]
     warm_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    snapshot.run_after_restore()
+    handler(third, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))  # type: ignore[operator]
+    again_ms = (time.perf_counter() - started) * 1000
     sys.stdout.flush()
-    print(f"\nSNAP {restored_ms:.3f} {_status(response)} {warm_ms:.3f} {_status(warm)}", flush=True)
+    print(f"\nSNAP {restored_ms:.3f} {_status(response)} {warm_ms:.3f} {_status(warm)} {again_ms:.3f}", flush=True)
 
 
 def main() -> None:
@@ -85,7 +91,7 @@ def main() -> None:
     sys.path[0:1] = [code_dir, *os.environ["BENCH_LAYER"].split(os.pathsep)]
     module_name, _, function_name = handler.rpartition(".")
     if len(sys.argv) > 4:
-        snapstart(getattr(importlib.import_module(module_name), function_name), event_path, sys.argv[4])
+        snapstart(getattr(importlib.import_module(module_name), function_name), event_path, *sys.argv[4:6])
         return
     with open(event_path, encoding="utf-8") as file:
         event = json.load(file)

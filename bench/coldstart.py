@@ -116,14 +116,15 @@ def _plain(built: Artifact, subject: Subject, event: Path, env: dict[str, str], 
         subject.statuses.append(status)
 
 
-def _snapstart(built: Artifact, subject: Subject, first: Path, second: Path, env: dict[str, str]) -> None:
-    kind, figures = _run_child(built.python, subject, env, first, second)
+def _snapstart(built: Artifact, subject: Subject, events: tuple[Path, Path, Path], env: dict[str, str]) -> None:
+    kind, figures = _run_child(built.python, subject, env, *events)
     if kind != "SNAP":
         subject.errors.append(f"SnapStart: {figures[0]}")
         return
-    restored, status, warm, warm_status = figures
+    restored, status, warm, warm_status, again = figures
     subject.restored_times.append(float(restored))
     subject.warm_times.append(float(warm))
+    subject.again_times.append(float(again))
     subject.snap_statuses.append(f"{status}/{warm_status}")
 
 
@@ -162,8 +163,8 @@ def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStar
                 for subject in order.sample([*everyone, informational[-1]], len(everyone) + 1):
                     _plain(built, subject, events[subject.name, run], env, counted=run > 0)
                     if run and snapstart and subject not in informational:
-                        _snapstart(built, subject, events[subject.name, ROUNDS + 1 + run],
-                                   events[subject.name, 2 * (ROUNDS + 1) + run], env)
+                        first, second, third = (events[subject.name, k * (ROUNDS + 1) + run] for k in (1, 2, 3))
+                        _snapstart(built, subject, (first, second, third), env)
             progress("cold starts: where the time goes")
             anatomy = _anatomy(built.python, {**env, **_lambda_env("Anatomy", ANATOMY.parent, "anatomy.main")})
     finally:

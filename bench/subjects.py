@@ -23,7 +23,7 @@ SAMPLE_OF = {"reset": "forgot_password", "lock": "lock_customer", "platform_even
              "staff": "list_staff", "manage_staff": "add_staff", "delivery_events": "ses_delivery"}
 
 Events = Callable[[int], dict[str, Any]]  # the event of the i-th run: 0..RUNS-1
-RUNS = 3 * (ROUNDS + 1)  # per round: a plain cold start, and SnapStart's first and second requests
+RUNS = 4 * (ROUNDS + 1)  # per round: a plain cold start, and SnapStart's first, second and third requests
 
 
 def median_of(values: list[float]) -> float | None:
@@ -45,6 +45,8 @@ class Subject:
     errors: list[str] = field(default_factory=list)
     restored_times: list[float] = field(default_factory=list)  # SnapStart: restore hooks + first request
     warm_times: list[float] = field(default_factory=list)  # the same interpreter's second request
+    # SnapStart: restore hooks + a third request, after the hooks ran again (new connections, warm code)
+    again_times: list[float] = field(default_factory=list)
     snap_statuses: list[str] = field(default_factory=list)
     html_bytes: list[int] = field(default_factory=list)  # a hosted page's HTML, per run
 
