@@ -60,9 +60,9 @@ def main() -> None:
     step("jinja2", lambda: __import__("jinja2"))
     step("argon2, cryptography", lambda: (__import__("argon2"), __import__("handover.identity.signer")))
     step("the rest of handover.web and handover.runtime", lambda: __import__("handover.web"))
-    import boto3
+    from handover import aws
 
-    session = step("boto3 Session()", boto3.session.Session)
+    session = step("boto3 Session(), as the functions make it (handover/aws.py)", aws.session)
     dynamodb = step("DynamoDB client (the first client also loads the endpoint data)",
                     lambda: session.client("dynamodb"))
     kms = step("KMS client (where tokens are signed)", lambda: session.client("kms"))
