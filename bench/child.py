@@ -44,6 +44,10 @@ class LambdaContext:
         return 10_000
 
 
+def _context() -> LambdaContext:
+    return LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench"))
+
+
 def _status(response: object) -> str:
     status = response.get("statusCode", "ok") if isinstance(response, dict) else "ok"
     if isinstance(response, dict) and response.get("batchItemFailures"):
@@ -68,18 +72,17 @@ def snapstart(handler: object, first_path: str, second_path: str, third_path: st
     from handover import snapshot
 
     first, second, third = _load(first_path), _load(second_path), _load(third_path)
-    context = LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench"))
     snapshot.run_before_snapshot()
     started = time.perf_counter()
     snapshot.run_after_restore()
-    response = handler(first, context)  # type: ignore[operator]
+    response = handler(first, _context())  # type: ignore[operator]
     restored_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    warm = handler(second, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))  # type: ignore[operator]
+    warm = handler(second, _context())  # type: ignore[operator]
     warm_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     snapshot.run_after_restore()
-    handler(third, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))  # type: ignore[operator]
+    handler(third, _context())  # type: ignore[operator]
     again_ms = (time.perf_counter() - started) * 1000
     sys.stdout.flush()
     print(f"\nSNAP {restored_ms:.3f} {_status(response)} {warm_ms:.3f} {_status(warm)} {again_ms:.3f}", flush=True)
@@ -97,7 +100,7 @@ def main() -> None:
         event = json.load(file)
     module = importlib.import_module(module_name)
     imported_ms = (time.perf_counter() - _STARTED) * 1000
-    response = getattr(module, function_name)(event, LambdaContext(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "bench")))
+    response = getattr(module, function_name)(event, _context())
     elapsed_ms = (time.perf_counter() - _STARTED) * 1000
     cpu_ms = (time.process_time() - _STARTED_CPU) * 1000
     sys.stdout.flush()
