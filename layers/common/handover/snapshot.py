@@ -30,9 +30,10 @@ import contextlib
 import json
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, Sequence, Set, ValuesView
 from decimal import Decimal
 from numbers import Number
+from types import GeneratorType
 from typing import Any
 
 from handover.runtime import runtime
@@ -96,8 +97,13 @@ def _settle_type_checks() -> None:
     type walks every subclass of the abstract class loaded (some 450 for Mapping: about 4 ms);
     the answer is kept until any class is next registered with an abstract class (importing
     Jinja2 does), so this comes last."""
+    plain: tuple[type, ...] = (str, bytes, int, float, bool, Decimal, type(None), list, tuple, dict, set,
+                               GeneratorType)
+    # A mapping's views: one is updated from another's items() (botocore's headers are).
+    views: tuple[type, ...] = (ItemsView, KeysView, ValuesView, type({}.items()), type({}.keys()),
+                               type({}.values()))
     for abstract in (Mapping, Sequence, Set, Iterable, Number):
-        for kind in (str, bytes, int, float, bool, Decimal, type(None), list, tuple, dict, set):
+        for kind in (*plain, *views):
             issubclass(kind, abstract)
 
 
