@@ -13,7 +13,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
-snapshot.prepare(app, "claiming")
+snapshot.prepare(app, "claiming", bodies={"/v1/auth/claim": {"token": "snapshot", "password": "snapshot"}})
 
 
 @app.get("/v1/auth/links/<token>", tags=["auth"], summary="What an emailed link is for",

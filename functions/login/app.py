@@ -13,7 +13,8 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
-snapshot.prepare(app, "logins")
+snapshot.prepare(app, "logins", bodies={"/v1/auth/login": {"realm": "customer", "account": "snapshot",
+                                                           "email": "snapshot@example.com", "password": "snapshot"}})
 
 
 @app.post("/v1/auth/login", tags=["auth"], summary="Sign in and receive an access token",

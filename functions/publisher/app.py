@@ -7,20 +7,24 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot
+from handover import rehearsals, snapshot
 from handover.events.publisher import OutboxBatchProcessor
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-snapshot.prepare(None, "publisher")
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return serve(event, context)
+
+
+def serve(event: dict, context: LambdaContext | None = None) -> dict:
+    """What the handler does, below its decorators (whose first call is the cold start they report)."""
     publisher = runtime().publisher
     processor = OutboxBatchProcessor(publisher)
     response = process_partial_response(event=event, record_handler=publisher.entry, processor=processor,
@@ -30,3 +34,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if processor.fail_messages:
         logger.warning("events not published; the stream hands them over again", extra={"reasons": processor.reasons})
     return dict(response)
+
+
+snapshot.prepare(None, "publisher", rehearsal=lambda: serve(rehearsals.outbox_stream()))

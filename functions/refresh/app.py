@@ -6,13 +6,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import snapshot, web
 from handover.contract.auth import IssuedToken, RefreshRequest
+from handover.identity.refresh import compose
 from handover.runtime import runtime
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
-snapshot.prepare(app, "session_book")
+snapshot.prepare(app, "session_book", bodies={
+    "/v1/auth/refresh": {"refresh_token": compose("snapshot", "customer", "snapshot", "snapshot")}})
 
 
 @app.post("/v1/auth/refresh", tags=["auth"], summary="Spend a refresh token for new tokens",

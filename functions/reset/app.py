@@ -20,7 +20,10 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = web.build_resolver()
-snapshot.prepare(app, "authenticator", "claiming", "customers", "idempotency", "resets")
+snapshot.prepare(app, "authenticator", "claiming", "customers", "idempotency", "resets",
+                 bodies={"/v1/auth/password/forgot": {"realm": "customer", "account": "snapshot",
+                                                      "email": "snapshot@example.com"},
+                         "/v1/auth/password/reset": {"token": "snapshot", "password": "snapshot"}})
 
 
 @app.post("/v1/auth/password/forgot", status_code=202, tags=["auth"], summary="Ask for a password reset link",

@@ -10,32 +10,35 @@ from handover.runtime import runtime
 
 from local.lambdas import load
 from local.template import functions
-from tests.conftest import invoke, sample_event
+from tests.conftest import DEMO_OWNER, invoke, sample_event
 
 
-def _sent_calls() -> list[str]:
-    """Every AWS call the runtime's clients send from now on, by its operation."""
+def _sent_calls(answered_here: bool = False) -> list[str]:
+    """Every AWS call the runtime's clients make from now on that AWS (here moto) answers, by its
+    operation; with `answered_here`, those priming answers in the process instead."""
     sent: list[str] = []
 
-    def record(model: Any, **_: Any) -> None:
-        sent.append(model.name)
+    def record(model: Any, http_response: Any, **_: Any) -> None:
+        if (snapshot.ANSWERED_HEADER in http_response.headers) == answered_here:
+            sent.append(model.name)
 
-    runtime().session.events.register("before-call", record)
+    for emitter in [runtime().session.events, *(client.meta.events for client in runtime().clients)]:
+        emitter.register("after-call", record)
     return sent
 
 
-def _hooks_of(name: str, monkeypatch: pytest.MonkeyPatch, *parts: str, **options: Any) -> Any:
+def _hooks_of(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The function's module, imported afresh (`load` keeps the first import): its hooks, as it
+    registers them, are the only ones."""
     monkeypatch.setattr(snapshot, "_BEFORE", [])
     monkeypatch.setattr(snapshot, "_AFTER", [])
-    module = load(next(function for function in functions() if function.name == name))
-    snapshot.prepare(getattr(module, "app", None), *parts, **options)
-    return module
+    return load.__wrapped__(next(function for function in functions() if function.name == name))
 
 
 def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the hooks of a function whose routes verify tokens and read customers
-    _hooks_of("get_customer", monkeypatch, "authenticator", "customers")
+    _hooks_of("get_customer", monkeypatch)
     sent = _sent_calls()
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
@@ -56,29 +59,72 @@ def test_before_the_snapshot_a_function_builds_its_clients_and_loads_the_key(
     assert all(client._exceptions is not None for client in runtime().clients)
 
 
-def test_priming_stops_before_any_aws_call_and_leaves_no_metrics(
+def test_priming_answers_every_aws_call_itself_and_leaves_no_metrics(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given the claim function, whose link read would query DynamoDB
-    module = _hooks_of("claim", monkeypatch, "claiming")
-    sent = _sent_calls()
+    # Given the claim function, whose link read reads DynamoDB, and its sample body
+    module = _hooks_of("claim", monkeypatch)
+    sent, answered = _sent_calls(), _sent_calls(answered_here=True)
     module.metrics.add_metric(name="Claims", unit="Count", value=1)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
-    # Then the synthetic requests reached the route but sent nothing, and no metric is left to publish
+    # Then the synthetic requests went through validation to the route's read of the link, which
+    # priming answered itself; nothing reached AWS, and no metric is left to publish
     assert sent == []
+    assert "GetItem" in answered
     assert module.metrics.metric_set == {}
+
+
+def test_priming_authenticates_a_token_of_each_realm_to_the_read_of_its_principal(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch, api: Any) -> None:
+    # Given a function whose route needs a token (and an owner signed in before: the login function
+    # registers hooks of its own as it loads)
+    owner = api.login(DEMO_OWNER)
+    _hooks_of("get_customer", monkeypatch)
+    sent, answered = _sent_calls(), _sent_calls(answered_here=True)
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then priming's tokens (signed by a key trusted only meanwhile) reached each realm's read of
+    # its principal: a customer's and an operator's GetItem, a staff member's BatchGetItem
+    assert sent == []
+    assert sorted(set(answered)) == ["BatchGetItem", "GetItem"]
+    # And afterwards the service's own key verifies tokens again
+    assert "public_key" not in vars(runtime().signer)
+    assert api.call("GET", "/v1/customers/nobody", token=owner).status == 404
+
+
+def test_a_worker_rehearses_with_a_synthetic_event(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the import worker, whose rehearsal is a batch of an import nobody started
+    _hooks_of("import_worker", monkeypatch)
+    sent, answered = _sent_calls(), _sent_calls(answered_here=True)
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then the batch reached its read of the job, which priming answered itself
+    assert sent == []
+    assert answered == ["GetItem"]
 
 
 def test_after_a_restore_requests_are_served_on_new_connections(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a claim function restored from its snapshot
-    _hooks_of("claim", monkeypatch, "claiming")
+    _hooks_of("claim", monkeypatch)
     snapshot.run_before_snapshot()
     # When it is restored and a customer opens a link that does not exist
     snapshot.run_after_restore()
     response = invoke("claim", sample_event("read_link", link_token="no-such-link"))
     # Then the link read answered as without SnapStart
     assert response["statusCode"] == 410
+
+
+@pytest.mark.parametrize("name", [function.name for function in functions()])
+def test_every_function_prepares_for_the_snapshot_without_sending_anything(
+        name: str, aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function's hooks as it registers them (its routes' sample bodies, its rehearsal)
+    _hooks_of(name, monkeypatch)
+    sent = _sent_calls()
+    # When Lambda takes the snapshot, it completes (a rehearsal that fails fails the publication)
+    snapshot.run_before_snapshot()
+    # And every AWS call its priming made was answered in the process
+    assert sent == []
 
 
 def test_every_function_registers_its_snapshot_hooks() -> None:
@@ -93,7 +139,7 @@ def test_before_the_snapshot_the_hosted_pages_compile_every_template(
     from handover.pages.views import templates
 
     # Given the hosted pages' hooks, and no page compiled yet
-    _hooks_of("pages", monkeypatch, "authenticator", "pages")
+    _hooks_of("pages", monkeypatch)
     templates().cache.clear()
     sent = _sent_calls()
     # When Lambda takes the snapshot
@@ -106,7 +152,7 @@ def test_before_the_snapshot_the_hosted_pages_compile_every_template(
 def test_before_the_snapshot_a_function_that_sends_mail_compiles_every_email_template(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the reset mailer's hooks, whose resets send mail through a mailer they were built from
-    _hooks_of("reset_mailer", monkeypatch, "resets")
+    _hooks_of("reset_mailer", monkeypatch)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
     # Then the mailer it was built from has every email template compiled
@@ -119,7 +165,7 @@ def test_without_the_public_key_in_its_environment_a_function_fetches_it_from_km
     # Given a function that verifies tokens, deployed without TOKEN_PUBLIC_KEY
     monkeypatch.delenv("TOKEN_PUBLIC_KEY")
     runtime.cache_clear()
-    _hooks_of("get_customer", monkeypatch, "authenticator", "customers")
+    _hooks_of("get_customer", monkeypatch)
     sent = _sent_calls()
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
@@ -132,7 +178,7 @@ def test_before_the_snapshot_every_route_has_what_its_request_validation_builds(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a function whose routes all need a token, which priming's synthetic token never passes,
     # with nothing of their validation built yet (as in a fresh interpreter)
-    module = _hooks_of("update_account", monkeypatch, "authenticator", "client_accounts")
+    module = _hooks_of("update_account", monkeypatch)
     routes = [*module.app._static_routes, *module.app._dynamic_routes]
     for route in routes:
         monkeypatch.setattr(route, "_dependant", None)
@@ -150,7 +196,7 @@ def test_before_the_snapshot_type_checks_are_answered_once_every_module_is_loade
 
     # Given a function whose hooks import Jinja2, which registers classes with Mapping (and so
     # forgets every answer Mapping had given)
-    _hooks_of("reset_mailer", monkeypatch, "resets")
+    _hooks_of("reset_mailer", monkeypatch)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
     # Then whether a str, a list, an int or a mapping's items are a Mapping is known, and still valid
