@@ -21,7 +21,8 @@ app = web.build_resolver(other_types=("application/x-www-form-urlencoded",))
 # Pages answer failures with HTML, not the API's problem+json.
 app.exception_handler(HandoverError)(error_page)
 app.exception_handler(Exception)(error_page)
-snapshot.prepare(app, "authenticator", "pages")
+snapshot.prepare(app, "authenticator", "pages", queries={"/claim": "token=snapshot", "/reset": "token=snapshot",
+                                                        "/forgot": "account=snapshot", "/login": "account=snapshot"})
 
 
 def request() -> PageRequest:

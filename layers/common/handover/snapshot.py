@@ -41,10 +41,12 @@ import logging
 import random
 import re
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, Set, ValuesView
+from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Number
 from types import GeneratorType
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qsl
 
 from handover.runtime import Runtime, runtime
 
@@ -71,19 +73,29 @@ def _register(before: Callable[[], None], after: Callable[[], None]) -> None:
 
 
 def prepare(app: Any | None, *parts: str, public_key: bool | None = None,
-            bodies: Mapping[str, dict[str, Any]] | None = None, rehearsal: Callable[[], object] | None = None) -> None:
+            bodies: Mapping[str, dict[str, Any]] | None = None, queries: Mapping[str, str] | None = None,
+            rehearsal: Callable[[], object] | None = None) -> None:
     """Registers this function's hooks. `parts` are names of `Runtime` properties its routes use;
     `public_key` (by default: whether `authenticator` is one of them) loads the token key's public
     half, which only functions allowed kms:GetPublicKey may do. `bodies`: for a route that takes a
     body without a token, by its path, one its validation passes (priming then reaches what the
-    route does, not a 422). `rehearsal`: for a function without routes, what it does with a
-    synthetic event, below its handler's decorators (whose first call is the cold start they
-    report)."""
+    route does, not a 422); `queries`, the same for a route's query string. `rehearsal`: for a
+    function without routes, what it does with a synthetic event, below its handler's decorators
+    (whose first call is the cold start they report)."""
     loads_key = "authenticator" in parts if public_key is None else public_key
-    _register(lambda: _before_snapshot(app, parts, loads_key, bodies or {}, rehearsal), _after_restore)
+    samples = _Samples(bodies or {}, queries or {})
+    _register(lambda: _before_snapshot(app, parts, loads_key, samples, rehearsal), _after_restore)
 
 
-def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, bodies: Mapping[str, dict[str, Any]],
+@dataclass(frozen=True)
+class _Samples:
+    """What priming's request to a route carries, by the route's path."""
+
+    bodies: Mapping[str, dict[str, Any]]
+    queries: Mapping[str, str]
+
+
+def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, samples: _Samples,
                      rehearsal: Callable[[], object] | None) -> None:
     built = runtime()
     for part in parts:
@@ -103,7 +115,7 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, 
         _warm_operations(client)
     with _answered_here(built), _quiet():
         if app is not None:
-            _prime(app, built, "authenticator" in parts, bodies)
+            _prime(app, built, "authenticator" in parts, samples)
         if rehearsal is not None:
             rehearsal()
     from aws_lambda_powertools import Metrics
@@ -150,7 +162,7 @@ def _after_restore() -> None:
         client._endpoint.http_session.close()  # its pool: connections made before the snapshot
 
 
-def _prime(app: Any, built: Runtime, verifies_tokens: bool, bodies: Mapping[str, dict[str, Any]]) -> None:
+def _prime(app: Any, built: Runtime, verifies_tokens: bool, samples: _Samples) -> None:
     """Synthetic requests to every route, answered by the resolver (validation, dependencies, the
     route and its response model). Where tokens are verified, each request carries a token of one
     realm after the other, signed by a key made for the occasion and trusted only meanwhile: the
@@ -167,7 +179,9 @@ def _prime(app: Any, built: Runtime, verifies_tokens: bool, bodies: Mapping[str,
             route.dependant  # noqa: B018
             path = _PLACEHOLDER.sub("snapshot", route.path)
             for bearer in bearers:
-                app.resolve(_request(route.method, path, bearer, bodies.get(route.path, {})), _Context())
+                request = _request(route.method, path, bearer, samples.bodies.get(route.path, {}),
+                                   samples.queries.get(route.path, ""))
+                app.resolve(request, _Context())
 
 
 @contextlib.contextmanager
@@ -255,12 +269,13 @@ def _trusting(built: Runtime, stand_in: StandInSigner | None) -> Iterator[None]:
         del built.signer.public_key
 
 
-def _request(method: str, path: str, bearer: str | None, body: dict[str, Any]) -> dict[str, Any]:
+def _request(method: str, path: str, bearer: str | None, body: dict[str, Any], query: str) -> dict[str, Any]:
     headers = {"content-type": "application/json", "user-agent": "handover-snapshot"}
     if bearer:
         headers["authorization"] = f"Bearer {bearer}"
-    return {"version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
-            "headers": headers,
+    parameters = dict(parse_qsl(query))
+    return {"version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": query,
+            "headers": headers, **({"queryStringParameters": parameters} if parameters else {}),
             "requestContext": {"http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                                         "sourceIp": "127.0.0.1", "userAgent": "handover-snapshot"},
                                "requestId": "snapshot", "routeKey": f"{method} {path}", "stage": "$default"},
