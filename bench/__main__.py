@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 
 from local.lambdas import ensure_layer_on_path
 
 
 def main() -> None:
     ensure_layer_on_path()
-    # Powertools warns on every in-process invocation that emits no metric (jwks, docs, failures).
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     from bench import (
         coldreport,
         coldstart,

@@ -182,6 +182,10 @@ def _prime(app: Any, built: Runtime, verifies_tokens: bool, samples: _Samples) -
                 request = _request(route.method, path, bearer, samples.bodies.get(route.path, {}),
                                    samples.queries.get(route.path, ""))
                 app.resolve(request, _Context())
+    import jmespath
+    from aws_lambda_powertools.logging.correlation_paths import API_GATEWAY_HTTP
+
+    jmespath.compile(API_GATEWAY_HTTP)  # the handler's correlation id, parsed on first use and kept
 
 
 @contextlib.contextmanager
