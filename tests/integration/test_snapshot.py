@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from handover import snapshot
+from handover import priming, snapshot
 from handover.runtime import runtime
 
 from local.lambdas import load
@@ -19,7 +19,7 @@ def _sent_calls(answered_here: bool = False) -> list[str]:
     sent: list[str] = []
 
     def record(model: Any, http_response: Any, **_: Any) -> None:
-        if (snapshot.ANSWERED_HEADER in http_response.headers) == answered_here:
+        if (priming.ANSWERED_HEADER in http_response.headers) == answered_here:
             sent.append(model.name)
 
     for emitter in [runtime().session.events, *(client.meta.events for client in runtime().clients)]:
