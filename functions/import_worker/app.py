@@ -41,4 +41,3 @@ def serve(event: dict, context: LambdaContext | None = None) -> dict:
 snapshot.prepare(None, "import_rows", rehearsal=lambda: serve(rehearsals.sqs(
     {"account_id": rehearsals.NOBODY, "job_id": rehearsals.NOBODY,
      "rows": [{"row": 2, "data": {"csv": True, "email": rehearsals.ADDRESS}}]})))
-

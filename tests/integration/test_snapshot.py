@@ -176,7 +176,7 @@ def test_without_the_public_key_in_its_environment_a_function_fetches_it_from_km
 
 def test_before_the_snapshot_every_route_has_what_its_request_validation_builds(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a function whose routes all need a token, which priming's synthetic token never passes,
+    # Given a function whose routes all need a token, whose principal priming's requests never find,
     # with nothing of their validation built yet (as in a fresh interpreter)
     module = _hooks_of("update_account", monkeypatch)
     routes = [*module.app._static_routes, *module.app._dynamic_routes]
