@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
+
+from handover.models import Model
 
 # An onboarding step's key, as the platform's `onboarding.step_completed` names it.
 ONBOARDING_STEP = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
@@ -17,7 +19,7 @@ DEFAULT_ONBOARDING_STEPS = ("profile", "services", "staff", "payments", "widget"
 MAX_ONBOARDING_STEPS = 50
 
 
-class Settings(BaseModel):
+class Settings(Model):
     directory_table: str
     links_table: str
     sessions_table: str

@@ -16,8 +16,9 @@ which the hook calls on every part it built.
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
 clients (each operation's shapes and the client's exception classes too), loads the token key's
-public half where tokens are verified, loads the email address validation, builds each route's
-request validation, and rehearses (handover/priming.py): one synthetic request per route through the resolver (with a
+public half where tokens are verified, loads the email address validation, builds every model
+imported (handover/models.py: built on first use otherwise) and each route's request validation,
+and rehearses (handover/priming.py): one synthetic request per route through the resolver (with a
 token of each realm where tokens are verified, signed by a key made for the occasion and trusted
 only meanwhile; with the route's sample body where it takes one without a token), or the
 worker's rehearsal. Every AWS call they make is answered in the process as a call that found
@@ -42,6 +43,7 @@ from numbers import Number
 from types import GeneratorType
 from typing import Any
 
+from handover import models
 from handover.runtime import runtime
 
 _BEFORE: list[Callable[[], None]] = []
@@ -93,6 +95,7 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, 
     "snapshot.example".encode("idna")  # the codec a new connection's host name goes through (getaddrinfo)
     for client in built.clients:
         _warm_operations(client)
+    models.build_all()
     with answered_here(built), quiet():
         if app is not None:
             prime(app, built, "authenticator" in parts, Samples(bodies, queries))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from handover.models import Model
 
 
-class MonthView(BaseModel):
+class MonthView(Model):
     month: str = Field(description="YYYY-MM, a calendar month in UTC")
     bookings: int = Field(description="Bookings the platform reported for the month (by their `created_at`), "
                                       "cancelled ones included")
@@ -17,13 +19,13 @@ class MonthView(BaseModel):
         description="The sum of the month's payments in each currency they came in (ISO 4217 code)")
 
 
-class StepView(BaseModel):
+class StepView(Model):
     key: str
     done: bool
     completed_at: str | None = Field(default=None, description="When the platform reported the step (UTC)")
 
 
-class OnboardingView(BaseModel):
+class OnboardingView(Model):
     in_setup: bool = Field(description="True until an operator marks the setup complete")
     done: int = Field(description="How many of the checklist's steps the business completed")
     total: int = Field(description="How many steps the checklist has (the platform's setting)")
@@ -31,12 +33,12 @@ class OnboardingView(BaseModel):
                                               "reports that are not on it are left out")
 
 
-class SiteView(BaseModel):
+class SiteView(Model):
     site: str = Field(description="An origin the business's booking widget was seen on")
     first_seen_at: str
 
 
-class ActivityView(BaseModel):
+class ActivityView(Model):
     months: list[MonthView] = Field(description="The last 3 calendar months (UTC), the current one included, "
                                                 "oldest first; a month with nothing in it shows zeros")
     payments_currency: str | None = Field(description="The currency of `payments_amount`: the one most of these "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints
 
 from handover.contract.common import Body, EmailText, LinkToken, PasswordText
 from handover.identity.sessions import AccessToken, IssuedToken
+from handover.models import Model
 
 __all__ = ["AccessToken", "IssuedToken"]
 
@@ -33,7 +34,7 @@ class ClaimRequest(Body):
     password: PasswordText
 
 
-class LinkInfo(BaseModel):
+class LinkInfo(Model):
     kind: Literal["invite", "reset"]
     account_name: str
     email_hint: str
@@ -46,7 +47,7 @@ class ForgotPasswordRequest(Body):
     email: EmailText
 
 
-class ForgotPasswordAccepted(BaseModel):
+class ForgotPasswordAccepted(Model):
     message: str = "If this address belongs to an account, a link to reset its password is on its way."
 
 
@@ -55,7 +56,7 @@ class ResetPasswordRequest(Body):
     password: PasswordText
 
 
-class Jwk(BaseModel):
+class Jwk(Model):
     kty: str
     crv: str
     x: str
@@ -65,5 +66,5 @@ class Jwk(BaseModel):
     kid: str
 
 
-class Jwks(BaseModel):
+class Jwks(Model):
     keys: list[Jwk]

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -18,6 +17,8 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+
+from handover.models import Model
 
 
 class _Documented:
@@ -101,7 +102,7 @@ def iso(epoch_seconds: int) -> str:
     return datetime.fromtimestamp(epoch_seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
-class Body(BaseModel):
+class Body(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -109,13 +110,13 @@ class LockRequest(Body):
     reason: Reason | None = None
 
 
-class ValidationIssue(BaseModel):
+class ValidationIssue(Model):
     loc: list[str | int]
     msg: str
     type: str | None = None
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """RFC 9457 problem details, served as application/problem+json."""
 
     type: str

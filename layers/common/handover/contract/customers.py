@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
 from handover.data.bookings import BookingRecord
 from handover.data.links import Delivery, LinkKind
 from handover.data.principals import CustomerRecord, CustomerStatus, LastLink
+from handover.models import Model
 
 
 class CreateCustomerRequest(Body):
@@ -36,11 +37,11 @@ class SetPasswordRequest(Body):
     password: PasswordText
 
 
-class InviteAccepted(BaseModel):
+class InviteAccepted(Model):
     expires_at: str
 
 
-class InviteOutcome(BaseModel):
+class InviteOutcome(Model):
     """What became of `invite: true` on create: sent (with the link's expiry) or not, and why."""
 
     sent: bool
@@ -48,7 +49,7 @@ class InviteOutcome(BaseModel):
     code: str | None = None
 
 
-class LastLinkView(BaseModel):
+class LastLinkView(Model):
     """The newest link emailed to the customer and what became of the email: `sent` until SES
     reports it `delivered`, `bounced` or `complained` (never back again)."""
 
@@ -65,7 +66,7 @@ class LastLinkView(BaseModel):
                    delivery=record.delivery)
 
 
-class CustomerView(BaseModel):
+class CustomerView(Model):
     id: str
     account_id: str
     email: str
@@ -93,7 +94,7 @@ class CustomerView(BaseModel):
                    created_at=iso(record.created_at), updated_at=iso(record.updated_at))
 
 
-class BookingView(BaseModel):
+class BookingView(Model):
     id: str
     created_at: str
     reference: str | None = None
@@ -107,16 +108,16 @@ class BookingView(BaseModel):
                    starts_at=record.starts_at, service=record.service, cancelled=record.cancelled)
 
 
-class CustomerCreated(BaseModel):
+class CustomerCreated(Model):
     customer: CustomerView
     invite: InviteOutcome | None = None
 
 
-class CustomerEnvelope(BaseModel):
+class CustomerEnvelope(Model):
     customer: CustomerView
 
 
-class CustomerDetail(BaseModel):
+class CustomerDetail(Model):
     customer: CustomerView
     bookings: list[BookingView]
 
@@ -125,12 +126,12 @@ class CustomerDetail(BaseModel):
         return cls(customer=CustomerView.of(record), bookings=[BookingView.of(b) for b in bookings])
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Model):
     items: list[CustomerView]
     next_cursor: str | None
 
 
-class BookingPage(BaseModel):
+class BookingPage(Model):
     items: list[BookingView]
     next_cursor: str | None
 

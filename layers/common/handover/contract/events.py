@@ -11,11 +11,12 @@ from pydantic import BaseModel
 
 from handover.data.accounts import AccountRecord
 from handover.data.principals import CustomerRecord
+from handover.models import Model
 
 SOURCE = "handover"
 
 
-class EventPerson(BaseModel):
+class EventPerson(Model):
     realm: Literal["operator", "staff", "customer", "system"]
     id: str
     email: str | None = None
@@ -27,7 +28,7 @@ class EventActor(EventPerson):
     on_behalf_of: EventPerson | None = None
 
 
-class CustomerSummary(BaseModel):
+class CustomerSummary(Model):
     id: str
     email: str
     first_name: str
@@ -40,7 +41,7 @@ class CustomerSummary(BaseModel):
                    status=record.status)
 
 
-class AccountSummary(BaseModel):
+class AccountSummary(Model):
     id: str
     name: str
     nickname: str
@@ -50,45 +51,45 @@ class AccountSummary(BaseModel):
         return cls(id=record.id, name=record.name, nickname=record.nickname)
 
 
-class CustomerCreatedData(BaseModel):
+class CustomerCreatedData(Model):
     customer: CustomerSummary
     invited: bool
 
 
-class CustomerUpdatedData(BaseModel):
+class CustomerUpdatedData(Model):
     customer: CustomerSummary
     changed: list[str]
 
 
-class CustomerInvitedData(BaseModel):
+class CustomerInvitedData(Model):
     customer: CustomerSummary
     expires_at: str
 
 
-class CustomerData(BaseModel):
+class CustomerData(Model):
     customer: CustomerSummary
 
 
-class CustomerLockedData(BaseModel):
+class CustomerLockedData(Model):
     customer: CustomerSummary
     reason: str | None = None
 
 
-class PasswordResetData(BaseModel):
+class PasswordResetData(Model):
     customer: CustomerSummary
     method: Literal["link", "staff", "self"]
 
 
-class AccountData(BaseModel):
+class AccountData(Model):
     account: AccountSummary
 
 
-class AccountLockedData(BaseModel):
+class AccountLockedData(Model):
     account: AccountSummary
     reason: str | None = None
 
 
-class ImpersonationData(BaseModel):
+class ImpersonationData(Model):
     operator: EventPerson
     acting_as: EventPerson
     role: str
@@ -96,7 +97,7 @@ class ImpersonationData(BaseModel):
     expires_at: str
 
 
-class JobSummary(BaseModel):
+class JobSummary(Model):
     """A job as it finished: its counts are final (`processed` = the sum of the outcomes)."""
 
     id: str
@@ -112,14 +113,14 @@ class JobSummary(BaseModel):
     failed: int
 
 
-class JobFinishedData(BaseModel):
+class JobFinishedData(Model):
     job: JobSummary
 
 
 D = TypeVar("D", bound=BaseModel)
 
 
-class EventDetail(BaseModel, Generic[D]):
+class EventDetail(Model, Generic[D]):
     id: str
     occurred_at: str
     account_id: str

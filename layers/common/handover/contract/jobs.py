@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, iso
 from handover.data.jobs import JobRecord, RowError
+from handover.models import Model
 
 MAX_ROWS = 100_000
 
@@ -47,13 +48,13 @@ class InvitesRequest(Body):
         return self
 
 
-class JobPerson(BaseModel):
+class JobPerson(Model):
     realm: Literal["staff", "operator"]
     id: str
     email: str | None = None
 
 
-class JobView(BaseModel):
+class JobView(Model):
     id: str
     kind: Literal["import", "invite"]
     status: Literal["queued", "running", "done", "cancelled", "failed"]
@@ -83,16 +84,16 @@ class JobView(BaseModel):
                    finished_at=iso(record.finished_at) if record.finished_at is not None else None)
 
 
-class JobEnvelope(BaseModel):
+class JobEnvelope(Model):
     job: JobView
 
 
-class JobPage(BaseModel):
+class JobPage(Model):
     items: list[JobView]
     next_cursor: str | None
 
 
-class RowErrorView(BaseModel):
+class RowErrorView(Model):
     row: int = Field(description="The data row's number: the header is row 1, the first data row 2")
     column: str | None = None
     code: str
@@ -103,7 +104,7 @@ class RowErrorView(BaseModel):
         return cls(**record.model_dump())
 
 
-class RowErrorPage(BaseModel):
+class RowErrorPage(Model):
     items: list[RowErrorView]
     next_cursor: str | None
 
@@ -116,13 +117,13 @@ class UploadRequest(Body):
     on_existing: Literal["skip", "update"] = Field(default="skip", description="What a row whose email exists does")
 
 
-class UploadView(BaseModel):
+class UploadView(Model):
     url: str = Field(description="PUT the CSV (UTF-8, up to 100 MB) here, e.g. `curl -T file.csv <url>`")
     method: Literal["PUT"] = "PUT"
     headers: dict[str, str] = Field(description="Headers the PUT must carry (none today)")
     expires_at: str = Field(description="The URL works until then (15 minutes)")
 
 
-class UploadEnvelope(BaseModel):
+class UploadEnvelope(Model):
     job: JobView
     upload: UploadView

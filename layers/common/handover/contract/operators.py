@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.accounts.standing import send_links_allowed, status_of
@@ -13,6 +13,7 @@ from handover.contract.common import PRINTABLE, Body, EmailAddress, Name, Reason
 from handover.data.accounts import AccountRecord, AccountStatus
 from handover.data.history import HistoryRecord
 from handover.data.principals import StaffRecord, StaffStatus
+from handover.models import Model
 
 Nickname = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
                                              pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?$")]
@@ -72,7 +73,7 @@ class LoginAsRequest(Body):
     reason: Reason | None = None
 
 
-class OwnerView(BaseModel):
+class OwnerView(Model):
     id: str
     email: str
     first_name: str
@@ -85,7 +86,7 @@ class OwnerView(BaseModel):
                    status=record.status)
 
 
-class AccountView(BaseModel):
+class AccountView(Model):
     """A client business as operators see it (../shared/docs/api.md, Operator endpoints)."""
 
     id: str
@@ -125,30 +126,30 @@ class AccountView(BaseModel):
         return self.model_copy(update={"owner": None, "tags": [], "note": None, "operators": [], "restricted": True})
 
 
-class AccountEnvelope(BaseModel):
+class AccountEnvelope(Model):
     account: AccountView
 
 
-class AccountCounts(BaseModel):
+class AccountCounts(Model):
     active: int
     new: int
     inactive: int
     locked: int
 
 
-class AccountPage(BaseModel):
+class AccountPage(Model):
     counts: AccountCounts
     items: list[AccountView]
     next_cursor: str | None
 
 
-class ActorView(BaseModel):
+class ActorView(Model):
     realm: str
     id: str
     email: str | None = None
 
 
-class HistoryItem(BaseModel):
+class HistoryItem(Model):
     at: str
     actor: ActorView
     on_behalf_of: ActorView | None = None
@@ -164,12 +165,12 @@ class HistoryItem(BaseModel):
                    details=record.details)
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Model):
     items: list[HistoryItem]
     next_cursor: str | None
 
 
-class OperatorView(BaseModel):
+class OperatorView(Model):
     """An operator, as others choose them for assignments (GET /v1/operator/operators)."""
 
     id: str
@@ -178,6 +179,6 @@ class OperatorView(BaseModel):
     secure: bool
 
 
-class OperatorPage(BaseModel):
+class OperatorPage(Model):
     items: list[OperatorView]
     next_cursor: str | None

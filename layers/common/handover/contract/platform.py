@@ -16,9 +16,10 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from handover.errors import EmailInvalid
+from handover.models import Model
 from handover.settings import ONBOARDING_STEP
 
 _DATETIME = TypeAdapter(datetime)
@@ -65,7 +66,7 @@ Currency = Annotated[str, BeforeValidator(lambda value: value.upper() if isinsta
 Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4, allow_inf_nan=False)]
 
 
-class _Detail(BaseModel):
+class _Detail(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     account_id: Identifier
@@ -100,27 +101,27 @@ class OnboardingStepCompleted(_Detail):
     step: Annotated[str, StringConstraints(pattern=ONBOARDING_STEP)]
 
 
-class BookingCreatedEvent(EventBridgeModel):
+class BookingCreatedEvent(EventBridgeModel, Model):
     detail_type: Literal["booking.created"] = Field(alias="detail-type")
     detail: BookingCreated
 
 
-class BookingCancelledEvent(EventBridgeModel):
+class BookingCancelledEvent(EventBridgeModel, Model):
     detail_type: Literal["booking.cancelled"] = Field(alias="detail-type")
     detail: BookingCancelled
 
 
-class PaymentReceivedEvent(EventBridgeModel):
+class PaymentReceivedEvent(EventBridgeModel, Model):
     detail_type: Literal["payment.received"] = Field(alias="detail-type")
     detail: PaymentReceived
 
 
-class WidgetSeenEvent(EventBridgeModel):
+class WidgetSeenEvent(EventBridgeModel, Model):
     detail_type: Literal["widget.seen"] = Field(alias="detail-type")
     detail: WidgetSeen
 
 
-class OnboardingStepCompletedEvent(EventBridgeModel):
+class OnboardingStepCompletedEvent(EventBridgeModel, Model):
     detail_type: Literal["onboarding.step_completed"] = Field(alias="detail-type")
     detail: OnboardingStepCompleted
 

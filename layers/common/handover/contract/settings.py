@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator
 
 from handover.contract.common import Body, EmailAddress, whole_number
 from handover.contract.urls import Origins, PortalUrl, WebUrl
 from handover.customers.fields import MAX_FIELDS, FieldDefinition
 from handover.data.accounts import AccountRecord, PasswordProfile
+from handover.models import Model
 
 COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 
@@ -68,7 +69,7 @@ class SettingsPatch(Body):
         return self.model_dump(exclude_unset=True)
 
 
-class SettingsView(BaseModel):
+class SettingsView(Model):
     name: str
     nickname: str
     send_links_allowed: bool
@@ -91,7 +92,7 @@ class SettingsView(BaseModel):
                    password_profile=account.password_profile, return_to_origins=account.return_to_origins)
 
 
-class SettingsEnvelope(BaseModel):
+class SettingsEnvelope(Model):
     settings: SettingsView
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, EmailAddress, Name, iso
 from handover.contract.customers import InviteOutcome
 from handover.data.principals import StaffRecord, StaffStatus
 from handover.data.staff import PERMISSIONS, Permission
+from handover.models import Model
 
 Permissions = Annotated[list[Permission], Field(max_length=10, description="Given in any order, kept once each "
                                                 "in this order: customers:read, customers:write, staff:manage "
@@ -44,7 +45,7 @@ class StaffPatch(Body):
         return value
 
 
-class StaffView(BaseModel):
+class StaffView(Model):
     id: str
     email: str
     first_name: str
@@ -65,11 +66,11 @@ class StaffView(BaseModel):
                    created_at=iso(record.created_at) if record.created_at is not None else None)
 
 
-class StaffEnvelope(BaseModel):
+class StaffEnvelope(Model):
     staff: StaffView
 
 
-class StaffCreated(BaseModel):
+class StaffCreated(Model):
     """The new member and what became of the claim link emailed to them: if it could not be sent,
     `POST /v1/staff/{id}/invite` sends one."""
 
@@ -77,6 +78,6 @@ class StaffCreated(BaseModel):
     invite: InviteOutcome
 
 
-class StaffPage(BaseModel):
+class StaffPage(Model):
     items: list[StaffView]
     next_cursor: str | None

@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from handover.contract.common import Name
 from handover.errors import CustomFieldsInvalid, FieldNotEditable
+from handover.models import Model
 
 FieldType = Literal["string", "number", "boolean", "date", "choice"]
 MAX_FIELDS = 50
@@ -45,7 +46,7 @@ _CHOICES_GO_WITH_CHOICE: JsonDict = {
 }
 
 
-class FieldDefinition(BaseModel):
+class FieldDefinition(Model):
     """One custom field, as the owner defines it, the API shows it and the directory stores it."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_CHOICES_GO_WITH_CHOICE)

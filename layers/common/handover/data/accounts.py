@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, delete, put, update
 from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key, staff_key
@@ -20,6 +20,7 @@ from handover.errors import (
     StaffLimitReached,
     StorageUnavailable,
 )
+from handover.models import Model
 
 if TYPE_CHECKING:
     from handover.customers.fields import FieldDefinition
@@ -33,7 +34,7 @@ SETTINGS = frozenset({"portal_url", "support_email", "logo_url", "brand_color", 
 _OPEN = "attribute_exists(pk) AND locked = :false"
 
 
-class AccountRecord(BaseModel):
+class AccountRecord(Model):
     id: str
     name: str
     nickname: str

@@ -16,17 +16,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, Item, Write, check, put, update
 from handover.data.keys import account_key
 from handover.errors import AlreadyRecorded, NotFound
+from handover.models import Model
 
 _AMOUNT = "amount_"
 _COUNT = "count_"
 
 
-class MonthActivity(BaseModel):
+class MonthActivity(Model):
     month: str  # YYYY-MM
     bookings: int = 0
     payments: int = 0
@@ -35,7 +34,7 @@ class MonthActivity(BaseModel):
     counts: dict[str, int] = {}  # payments by currency
 
 
-class PaymentRecord(BaseModel):
+class PaymentRecord(Model):
     id: str
     amount: Decimal
     currency: str
@@ -43,12 +42,12 @@ class PaymentRecord(BaseModel):
     booking_id: str | None = None
 
 
-class SiteRecord(BaseModel):
+class SiteRecord(Model):
     origin: str
     first_seen_at: str
 
 
-class StepRecord(BaseModel):
+class StepRecord(Model):
     step: str
     completed_at: str
 

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import heapq
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
 from handover.data.keys import customer_key
 from handover.data.principals import AttachedBookings, CustomerRecord, fields
 from handover.errors import AlreadyRecorded, ChangedMeanwhile, EmailTaken, HandoverError
+from handover.models import Model
 
 
-class BookingRecord(BaseModel):
+class BookingRecord(Model):
     id: str
     account_id: str
     email: str
@@ -42,7 +41,7 @@ class BookingRecord(BaseModel):
     cancelled: bool = False
 
 
-class BookingReceipt(BaseModel):
+class BookingReceipt(Model):
     """What Handover knows of a booking id: where it is filed (once `booking.created` came) and
     whether `booking.cancelled` came (which may be first)."""
 
@@ -52,7 +51,7 @@ class BookingReceipt(BaseModel):
     cancelled: bool = False
 
 
-class EmailLedger(BaseModel):
+class EmailLedger(Model):
     """Who holds an email in a business, and the bookings made with it while nobody did."""
 
     account_id: str

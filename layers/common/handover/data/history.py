@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from handover.data.dynamo import Dynamo, Item, Write, put
 from handover.data.expiry import EXPIRY_INDEX
+from handover.models import Model
 
 
-class Actor(BaseModel):
+class Actor(Model):
     realm: Literal["operator", "staff", "customer", "system"]
     id: str
     email: str | None = None
 
 
-class HistoryRecord(BaseModel):
+class HistoryRecord(Model):
     id: str
     account_id: str
     at: int  # milliseconds since the epoch

@@ -8,12 +8,11 @@ Items carry `expiration` for DynamoDB TTL; since TTL deletion lags, an expired i
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, FailureFactory, Write, delete, put, update
+from handover.models import Model
 
 
-class IdempotencyRecord(BaseModel):
+class IdempotencyRecord(Model):
     id: str
     fingerprint: str
     answer: str  # JSON, exactly as answered (a map would drop the nulls)

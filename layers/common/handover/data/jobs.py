@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, Item, Write, put, update
 from handover.errors import ChangedMeanwhile, HandoverError, JobFinished, JobStopped, RowDone
+from handover.models import Model
 
 JobKind = Literal["import", "invite"]
 JobStatus = Literal["queued", "running", "done", "cancelled", "failed"]
@@ -25,14 +24,14 @@ RETENTION_SECONDS = 30 * 24 * 3600
 ROW_DIGITS = 6
 
 
-class JobActor(BaseModel):
+class JobActor(Model):
     realm: Literal["staff", "operator"]
     id: str
     email: str | None = None
     on_behalf_of: dict[str, Any] | None = None  # the staff member an operator acted as (login-as)
 
 
-class JobRecord(BaseModel):
+class JobRecord(Model):
     id: str
     account_id: str
     kind: JobKind
@@ -55,7 +54,7 @@ class JobRecord(BaseModel):
     expires_ttl: int
 
 
-class RowError(BaseModel):
+class RowError(Model):
     row: int
     column: str | None = None
     code: str

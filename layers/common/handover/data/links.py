@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, put, update
 from handover.data.expiry import EXPIRY_INDEX
+from handover.models import Model
 
 LinkKind = Literal["invite", "reset"]
 Delivery = Literal["sent", "delivered", "bounced", "complained"]
@@ -25,7 +24,7 @@ def states_before(state: Delivery) -> tuple[Delivery, ...]:
     return DELIVERY_ORDER[:DELIVERY_ORDER.index(state)]
 
 
-class CustomerSnapshot(BaseModel):
+class CustomerSnapshot(Model):
     """The link's customer as the link left them (names, status, revision): enough to move their
     directory index items when the link is redeemed without reading the customer first."""
 
@@ -35,7 +34,7 @@ class CustomerSnapshot(BaseModel):
     revision: int
 
 
-class LinkRecord(BaseModel):
+class LinkRecord(Model):
     token_hash: str
     kind: LinkKind
     account_id: str

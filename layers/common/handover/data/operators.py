@@ -11,15 +11,14 @@ the order they were added.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from handover.data.dynamo import Dynamo, Item, Write, put
 from handover.data.principals import OperatorRecord
+from handover.models import Model
 
 ROSTER = "OPERATORS"
 
 
-class RosterEntry(BaseModel):
+class RosterEntry(Model):
     id: str
     email: str
     name: str

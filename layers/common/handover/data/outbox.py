@@ -10,12 +10,13 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from handover.data.dynamo import Dynamo, Write, put
+from handover.models import Model
 
 
-class OutboxRecord(BaseModel):
+class OutboxRecord(Model):
     id: str
     detail_type: str
     detail: str  # JSON, exactly as it goes on the bus

@@ -26,13 +26,14 @@ from handover.data.keys import (
 )
 from handover.data.links import Delivery, LinkKind, LinkRecord
 from handover.errors import EmailTaken, StorageUnavailable
+from handover.models import Model
 
 CustomerStatus = Literal["unclaimed", "invited", "active", "locked"]
 StaffStatus = Literal["unclaimed", "invited", "active"]
 _HOLDERS: dict[Realm, str] = {"operator": "An operator", "staff": "A staff member", "customer": "A customer"}
 
 
-class PrincipalRecord(BaseModel):
+class PrincipalRecord(Model):
     """Whoever can sign in: the password, the verification and the versions."""
 
     id: str
@@ -55,7 +56,7 @@ class PrincipalRecord(BaseModel):
         return None
 
 
-class LastLink(BaseModel):
+class LastLink(Model):
     """The newest link emailed to a customer, and what SES said of the email (`delivery`)."""
 
     token_hash: str
@@ -103,7 +104,7 @@ class StaffRecord(PrincipalRecord):
         return self.account_id
 
 
-class AttachedBookings(BaseModel):
+class AttachedBookings(Model):
     """Bookings made with an email while nobody held it, attached as a whole to the customer who
     took the email: the shelf they are filed on and how many (see data/bookings.py)."""
 
@@ -142,7 +143,7 @@ class CustomerRecord(PrincipalRecord):
         return self.account_id
 
 
-class LoginAttempts(BaseModel):
+class LoginAttempts(Model):
     """Failed logins for one (realm, business, email) in one fixed window."""
 
     window: int

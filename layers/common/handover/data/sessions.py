@@ -19,13 +19,12 @@ dropped as new ones are written.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from handover.data.accounts import AccountRecord
 from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
 from handover.data.expiry import EXPIRY_INDEX, expiry_day
 from handover.data.keys import Realm, account_key, principal_key
 from handover.data.principals import RECORDS, PrincipalRecord, key_of
+from handover.models import Model
 
 
 def refresh_key(token_hash: str) -> Item:
@@ -36,7 +35,7 @@ def ended_key(session_id: str) -> Item:
     return {"pk": f"ENDED#{session_id}"}
 
 
-class RefreshRecord(BaseModel):
+class RefreshRecord(Model):
     token_hash: str
     session_id: str
     realm: Realm

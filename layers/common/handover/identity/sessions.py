@@ -13,23 +13,24 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 import jwt
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from handover.data.accounts import AccountRecord
 from handover.data.principals import CustomerRecord, OperatorRecord, PrincipalRecord, StaffRecord
 from handover.errors import Unauthenticated
 from handover.identity.signer import TokenSigner
 from handover.ids import new_id
+from handover.models import Model
 
 IMPERSONATION_SECONDS = 15 * 60
 
 
-class Act(BaseModel):
+class Act(Model):
     sub: str
     realm: Literal["operator"] = "operator"
 
 
-class AccessClaims(BaseModel):
+class AccessClaims(Model):
     iss: str
     aud: str
     sub: str
@@ -52,7 +53,7 @@ class AccessClaims(BaseModel):
         return self.sid or self.jti
 
 
-class AccessToken(BaseModel):
+class AccessToken(Model):
     """A token response without a refresh token (login-as)."""
 
     access_token: str

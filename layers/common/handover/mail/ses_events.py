@@ -12,15 +12,16 @@ from __future__ import annotations
 from typing import Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from handover.data.links import Delivery
+from handover.models import Model
 
 DETAIL_TYPES = {"Email Delivered": "Delivery", "Email Bounced": "Bounce", "Email Complaint Received": "Complaint"}
 _DELIVERY: dict[str, Delivery] = {"Delivery": "delivered", "Bounce": "bounced", "Complaint": "complained"}
 
 
-class _Ses(BaseModel):
+class _Ses(Model):
     model_config = ConfigDict(populate_by_name=True)
 
 
@@ -65,7 +66,7 @@ class SesMailDetail(_Ses):
         return self
 
 
-class SesMailEvent(EventBridgeModel):
+class SesMailEvent(EventBridgeModel, Model):
     """An SES delivery, bounce or complaint event as EventBridge hands it to a rule's target."""
 
     source: Literal["aws.ses"]
