@@ -212,7 +212,7 @@ def test_a_page_is_one_query_and_one_batch_read_without_filters(api: Api, seeded
 
 
 def stored_index(rt: Runtime, account_id: str) -> set[tuple[str, str, str]]:
-    client = rt.session.client("dynamodb")
+    client = rt.session.create_client("dynamodb")
     found = set()
     for page in client.get_paginator("scan").paginate(TableName=rt.settings.directory_table):
         for item in page["Items"]:

@@ -18,7 +18,7 @@ SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
 
 def outbox(rt: Runtime) -> list[dict[str, Any]]:
     """Every event raised so far, oldest first: `{type, detail}`."""
-    client = rt.session.client("dynamodb")
+    client = rt.session.create_client("dynamodb")
     items = [item for page in client.get_paginator("scan").paginate(TableName=rt.settings.outbox_table)
              for item in page["Items"]]
     return [{"type": item["detail_type"]["S"], "detail": json.loads(item["detail"]["S"]), "id": item["id"]["S"]}

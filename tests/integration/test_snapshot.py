@@ -22,7 +22,8 @@ def _sent_calls(answered_here: bool = False) -> list[str]:
         if (priming.ANSWERED_HEADER in http_response.headers) == answered_here:
             sent.append(model.name)
 
-    for emitter in [runtime().session.events, *(client.meta.events for client in runtime().clients)]:
+    emitters = [runtime().session.get_component("event_emitter"), *(client.meta.events for client in runtime().clients)]
+    for emitter in emitters:
         emitter.register("after-call", record)
     return sent
 

@@ -72,7 +72,7 @@ def answered_here(built: Runtime) -> Iterator[None]:
     The SDK does for it all it does for a real call (endpoint rules, signing, parsing the reply,
     its events), which a first real call of each operation would otherwise do for the first
     time; nothing leaves the process."""
-    answers = [(built.session.events, None), *((client.meta.events, client.meta.service_model)
+    answers = [(built.session.get_component("event_emitter"), None), *((client.meta.events, client.meta.service_model)
                                                 for client in built.clients)]
     for emitter, service in answers:
         emitter.register_first("before-send", functools.partial(_nothing_found, service), unique_id=_ANSWERED)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from handover import aws
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 _AWS_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=5)
 # Pre-signed URLs with SigV4 on the bucket's regional name (path-style on a local endpoint).
 _S3_CONFIG = _AWS_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
-# Creating boto3 sessions and clients is not thread-safe (the dev server serves concurrently).
+# Creating botocore sessions and clients is not thread-safe (the dev server serves concurrently).
 _CLIENT_LOCK = threading.Lock()
 
 
@@ -76,14 +76,14 @@ class Runtime:
     lazy_clients: list[LazyClient] = field(default_factory=list)
 
     @cached_property
-    def session(self) -> boto3.session.Session:
+    def session(self) -> botocore.session.Session:
         """One session for every client: they share its loaded service data, which makes a cold
         start cheaper than a session per client."""
         return aws.session()
 
     def client(self, service: str) -> Any:
         with _CLIENT_LOCK:
-            made = self.session.client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
+            made = self.session.create_client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
             self.clients.append(made)
             return made
 
