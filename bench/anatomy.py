@@ -62,12 +62,12 @@ def main() -> None:
     step("the rest of handover.web and handover.runtime", lambda: __import__("handover.web"))
     from handover import aws
 
-    session = step("boto3 Session(), as the functions make it (handover/aws.py)", aws.session)
+    session = step("botocore session, as the functions make it (handover/aws.py)", aws.session)
     dynamodb = step("DynamoDB client (the first client also loads the endpoint data)",
-                    lambda: session.client("dynamodb"))
-    kms = step("KMS client (where tokens are signed)", lambda: session.client("kms"))
-    step("SES v2 client", lambda: session.client("sesv2"))
-    step("SQS client", lambda: session.client("sqs"))
+                    lambda: session.create_client("dynamodb"))
+    kms = step("KMS client (where tokens are signed)", lambda: session.create_client("kms"))
+    step("SES v2 client", lambda: session.create_client("sesv2"))
+    step("SQS client", lambda: session.create_client("sqs"))
     step("KMS GetPublicKey round trip (moto on loopback, first connection; only without TOKEN_PUBLIC_KEY)",
          lambda: kms.get_public_key(KeyId=os.environ["TOKEN_KEY_ID"]))
     step("DynamoDB GetItem round trip (moto on loopback, first connection)",

@@ -1,7 +1,7 @@
 """AWS round trips, counted with botocore's event hooks, and the DynamoDB capacity each one
 would consume on an on-demand table.
 
-A Recorder is attached to the boto3 session that handover.runtime.Runtime.session creates, before
+A Recorder is attached to the botocore session that handover.runtime.Runtime.session creates, before
 any client exists: every client made from that session copies the session's handlers, so every
 call the service makes is seen, and nothing else (the bench's own clients come from other sessions).
 
@@ -75,7 +75,7 @@ def table_shapes() -> dict[str, Table]:
 
 
 class Recorder:
-    """Records the calls made through one boto3 session while active."""
+    """Records the calls made through one botocore session while active."""
 
     def __init__(self, inspector: Any = None) -> None:
         self.calls: list[Call] = []
@@ -85,10 +85,10 @@ class Recorder:
         self._tables = table_shapes()
 
     def attach(self, session: Any) -> None:
-        session.events.register("before-parameter-build", self._params)
-        session.events.register("before-call", self._before_call)
-        session.events.register("after-call", self._after_call)
-        session.events.register("creating-client-class", self._client_built)
+        session.register("before-parameter-build", self._params)
+        session.register("before-call", self._before_call)
+        session.register("after-call", self._after_call)
+        session.register("creating-client-class", self._client_built)
 
     def take(self) -> list[Call]:
         calls, self.calls = self.calls, []

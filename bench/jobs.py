@@ -98,9 +98,9 @@ class _AwsClock:
         from handover.runtime import runtime
 
         runtime.cache_clear()
-        events = runtime().session.events
-        events.register("before-call", self._before)
-        events.register("after-call", self._after)
+        session = runtime().session
+        session.register("before-call", self._before)
+        session.register("after-call", self._after)
         try:
             yield self
         finally:

@@ -67,7 +67,7 @@ def trips_table(actions: list[Action], title: str = "Part 2. AWS round trips per
          "clients built by the first request", "DynamoDB units", "events raised", "HTTP", "note"], rows,
         ["warm: the second request of a fresh runtime; the first request's one-off calls (per cold start) are"
          " shown under 'first request adds' and not counted",
-         "counted with botocore 'before-call' hooks on the runtime's boto3 session (every client the service"
+         "counted with botocore 'before-call' hooks on the runtime's botocore session (every client the service"
          " makes); in-process moto (mock_aws)",
          "DynamoDB units: estimated read/write request units of the warm request (see bench/calls.py)",
          "events raised: Handover's own events the request wrote to the outbox, inside the transaction it runs"
