@@ -3,7 +3,9 @@ cost per monthly active customer, the directory at two sizes, the publisher's ti
 the operators' roll at two sizes with the round trips of each operator action, and bulk jobs (the
 workers' time per row, an import of 20,000 rows and a bulk invite through the dev server), each
 printed as a table, then a summary of every figure against its goal (`python -m bench coldstart`:
-part 1 alone). A measurement, not a test: nothing fails, noisy machines are met with medians."""
+part 1 alone; `python -m bench instructions`: part 1's plain cold starts counted in instructions,
+bench/instructions.py). A measurement, not a test: nothing fails, noisy machines are met with
+medians."""
 
 from __future__ import annotations
 
@@ -36,6 +38,14 @@ def main() -> None:
     def progress(message: str) -> None:
         print(f"[bench {time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
+    if sys.argv[1:] == ["instructions"]:
+        from bench import instructions
+
+        if not instructions.available():
+            sys.exit("`python -m bench instructions` needs valgrind (apt-get install valgrind)")
+        print(instructions.instructions_table(instructions.measure(progress)), flush=True)
+        progress("done")
+        return
     cold = coldstart.measure(progress)
     print(coldreport.cold_table(cold), flush=True)
     print(coldreport.snapstart_table(cold), flush=True)

@@ -13,7 +13,8 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,23 +88,25 @@ def _lambda_env(name: str, code_dir: Path, handler: str) -> dict[str, str]:
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}", "AWS_LAMBDA_LOG_STREAM_NAME": "bench"}
 
 
-def _run_child(python: str, subject: Subject, env: dict[str, str], *event_files: Path) -> tuple[str, list[str]]:
-    """One fresh interpreter; its answer line (BENCH or SNAP, bench/child.py) split, or why not."""
+def run_child(python: str, subject: Subject, env: dict[str, str], *event_files: Path,
+              under: tuple[str, ...] = (), timeout: int = 120) -> tuple[str, list[str], str]:
+    """One fresh interpreter (`under` a tool, if given): its answer line (BENCH or SNAP,
+    bench/child.py) split, or why not; and what it wrote to stderr."""
     lambda_env = _lambda_env(subject.extra_env.get("AWS_LAMBDA_FUNCTION_NAME", "bench"), subject.code_dir,
                              subject.handler)
-    done = subprocess.run([python, str(CHILD), str(subject.code_dir), subject.handler, *map(str, event_files)],
+    done = subprocess.run([*under, python, str(CHILD), str(subject.code_dir), subject.handler, *map(str, event_files)],
                           env={**env, **lambda_env, **subject.extra_env}, cwd=subject.code_dir, capture_output=True,
-                          text=True, timeout=120, check=False)
+                          text=True, timeout=timeout, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(("BENCH ", "SNAP ")):
             kind, *figures = line.split()
-            return kind, figures
+            return kind, figures, done.stderr
     tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return "", [f"exit {done.returncode}: {' | '.join(tail)}"]
+    return "", [f"exit {done.returncode}: {' | '.join(tail)}"], done.stderr
 
 
 def _plain(built: Artifact, subject: Subject, event: Path, env: dict[str, str], counted: bool) -> None:
-    kind, figures = _run_child(built.python, subject, env, event)
+    kind, figures, _ = run_child(built.python, subject, env, event)
     if kind != "BENCH":
         subject.errors.append(figures[0])
     elif counted:
@@ -117,7 +120,7 @@ def _plain(built: Artifact, subject: Subject, event: Path, env: dict[str, str], 
 
 
 def _snapstart(built: Artifact, subject: Subject, events: tuple[Path, Path, Path], env: dict[str, str]) -> None:
-    kind, figures = _run_child(built.python, subject, env, *events)
+    kind, figures, _ = run_child(built.python, subject, env, *events)
     if kind != "SNAP":
         subject.errors.append(f"SnapStart: {figures[0]}")
         return
@@ -128,7 +131,22 @@ def _snapstart(built: Artifact, subject: Subject, events: tuple[Path, Path, Path
     subject.snap_statuses.append(f"{status}/{warm_status}")
 
 
-def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStarts:
+@dataclass
+class Prepared:
+    """What part 1 runs children on: the built artifact, the subjects with their events written out
+    (by subject name and run), and the children's environment (AWS a seeded moto server)."""
+
+    built: Artifact
+    baseline: Subject
+    informational: list[Subject]
+    functions: list[Subject]
+    everyone: list[Subject]  # those with events, baselines first
+    events: dict[tuple[str, int], Path]
+    env: dict[str, str]
+
+
+@contextmanager
+def prepared(progress: Callable[[str], None]) -> Iterator[Prepared]:
     into = Path(tempfile.mkdtemp(prefix="handover-bench-artifact-"))
     work = Path(tempfile.mkdtemp(prefix="handover-bench-events-"))
     try:
@@ -155,22 +173,29 @@ def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStar
                 except FileNotFoundError as missing:  # a new function without a sample: say so, go on
                     subject.errors.append(f"no sample: {missing.filename}")
                     everyone.remove(subject)
-            env = _child_env(aws, function_env, built)
-            order = random.Random(20261124)  # a fixed seed: the same shuffles every run of the bench
-            for run in range(ROUNDS + 1):
-                progress(f"cold starts: round {run} of {ROUNDS}" + (" (warm-up, not counted)" if not run else ""))
-                # No function always first or last; the floor, which every ratio divides by, twice.
-                for subject in order.sample([*everyone, informational[-1]], len(everyone) + 1):
-                    _plain(built, subject, events[subject.name, run], env, counted=run > 0)
-                    if run and snapstart and subject not in informational:
-                        first, second, third = (events[subject.name, k * (ROUNDS + 1) + run] for k in (1, 2, 3))
-                        _snapstart(built, subject, (first, second, third), env)
-            progress("cold starts: where the time goes")
-            anatomy = _anatomy(built.python, {**env, **_lambda_env("Anatomy", ANATOMY.parent, "anatomy.main")})
+            yield Prepared(built, plain, informational, functions, everyone, events,
+                           _child_env(aws, function_env, built))
     finally:
         shutil.rmtree(into, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    return ColdStarts(plain, informational, functions, anatomy, built.python)
+
+
+def measure(progress: Callable[[str], None], snapstart: bool = True) -> ColdStarts:
+    with prepared(progress) as ready:
+        built, informational, everyone, events, env = (ready.built, ready.informational, ready.everyone, ready.events,
+                                                       ready.env)
+        order = random.Random(20261124)  # a fixed seed: the same shuffles every run of the bench
+        for run in range(ROUNDS + 1):
+            progress(f"cold starts: round {run} of {ROUNDS}" + (" (warm-up, not counted)" if not run else ""))
+            # No function always first or last; the floor, which every ratio divides by, twice.
+            for subject in order.sample([*everyone, informational[-1]], len(everyone) + 1):
+                _plain(built, subject, events[subject.name, run], env, counted=run > 0)
+                if run and snapstart and subject not in informational:
+                    first, second, third = (events[subject.name, k * (ROUNDS + 1) + run] for k in (1, 2, 3))
+                    _snapstart(built, subject, (first, second, third), env)
+        progress("cold starts: where the time goes")
+        anatomy = _anatomy(built.python, {**env, **_lambda_env("Anatomy", ANATOMY.parent, "anatomy.main")})
+    return ColdStarts(ready.baseline, informational, ready.functions, anatomy, built.python)
 
 
 def _anatomy(python: str, env: dict[str, str]) -> list[tuple[str, float | None, str]]:
