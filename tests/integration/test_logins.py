@@ -91,7 +91,7 @@ def test_a_cold_function_verifies_a_token_without_calling_kms(api: Api, customer
     # Given a function's first request after a cold start, with TOKEN_PUBLIC_KEY in its environment
     runtime.cache_clear()
     sent: list[str] = []
-    runtime().session.events.register("before-call", lambda model, **_: sent.append(model.service_model.service_name))
+    runtime().session.register("before-call", lambda model, **_: sent.append(model.service_model.service_name))
     # When a customer reads their profile
     me = api.call("GET", "/v1/me", token=customer_token)
     # Then the token was verified with the key the environment gave, and only DynamoDB was asked
