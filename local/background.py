@@ -60,14 +60,21 @@ def finished(server: Http, token: str, job_id: str, timeout: float = 120, every:
     that fails meanwhile (the dev server busy) is tried again at the next poll."""
     deadline = time.monotonic() + timeout
     while True:
-        reply = server.call("GET", f"/v1/jobs/{job_id}", token=token)
-        if reply.status == 200:
-            job: dict[str, Any] = reply.json()["job"]
-            if job["status"] in ("done", "failed", "cancelled"):
-                return job
+        failure = ""
+        try:
+            reply = server.call("GET", f"/v1/jobs/{job_id}", token=token)
+        except OSError as error:  # timed out
+            failure = str(error)
+        else:
+            if reply.status == 200:
+                job: dict[str, Any] = reply.json()["job"]
+                if job["status"] in ("done", "failed", "cancelled"):
+                    return job
+            else:
+                failure = f"HTTP {reply.status} {reply.body[:300]!r}"
         if time.monotonic() > deadline:
-            if reply.status != 200:
-                raise RuntimeError(f"GET /v1/jobs/{job_id}: HTTP {reply.status} {reply.body[:300]!r}")
+            if failure:
+                raise RuntimeError(f"GET /v1/jobs/{job_id}: {failure}")
             return job
         time.sleep(every)
 
