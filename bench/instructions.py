@@ -53,15 +53,13 @@ def measure(progress: Callable[[str], None]) -> list[Count]:
 
 def instructions_table(counts: list[Count]) -> str:
     floor = counts[0].instructions
-    rows = []
-    for number, count in enumerate(counts):
-        ratio = count.instructions / floor if count.instructions and floor else None
-        rows.append([count.name, count.status,
-                     f"{count.instructions / 1e6:,.0f}" if count.instructions else "-",
-                     f"{ratio:.2f}x" if ratio is not None else "-",
-                     verdict(ratio <= GOAL_RATIO) if ratio is not None and number else "", count.error])
-    judged = [count for count in counts[1:] if count.instructions and floor]
-    within = sum(1 for count in judged if count.instructions and floor and count.instructions <= GOAL_RATIO * floor)
+    ratios = [count.instructions / floor if count.instructions and floor else None for count in counts]
+    rows = [[count.name, count.status, f"{count.instructions / 1e6:,.0f}" if count.instructions else "-",
+             f"{ratio:.2f}x" if ratio is not None else "-",
+             verdict(ratio <= GOAL_RATIO) if ratio is not None and number else "", count.error]
+            for number, (count, ratio) in enumerate(zip(counts, ratios, strict=True))]
+    judged = [ratio for ratio in ratios[1:] if ratio is not None]
+    within = sum(1 for ratio in judged if ratio <= GOAL_RATIO)
     return table("Part 1 in instructions: a plain cold start counted by callgrind (one run each)",
                  ["function", "status", "million instructions", "vs floor", f"within {GOAL_RATIO:.1f}x", "errors"],
                  rows, [f"{within} of {len(judged)} functions within {GOAL_RATIO:.1f}x the floor's instructions",
