@@ -17,7 +17,7 @@ export POWERTOOLS_METRICS_DISABLED := true
 PY313_DIR := $(shell python3.13 -c 'import os, sys; print(os.path.dirname(sys.executable))' 2>/dev/null \
 	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin 2>/dev/null | tail -n 1)
 
-.PHONY: dev test lint typecheck validate build unit chromium openapi schemas invoke bench clean
+.PHONY: dev test lint typecheck validate build unit chromium openapi schemas endpoints invoke bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m local.openapi --check
 	$(PY) -m local.event_schemas --check
+	$(PY) -m local.endpoints --check
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
@@ -77,6 +78,9 @@ openapi: $(VENV)/.installed ## regenerate functions/docs/openapi.json from the h
 
 schemas: $(VENV)/.installed ## regenerate events/schemas/ (the JSON Schema of each of Handover's events)
 	$(PY) -m local.event_schemas
+
+endpoints: $(VENV)/.installed ## regenerate the layer's endpoint data (botocore's, for the services the functions call)
+	$(PY) -m local.endpoints
 
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)

@@ -82,6 +82,8 @@ class Runtime:
         return aws.session()
 
     def client(self, service: str) -> Any:
+        if service not in aws.SERVICES:  # its endpoint data is not in the layer
+            raise ValueError(f"no client of {service}: add it to handover.aws.SERVICES, then run `make endpoints`")
         with _CLIENT_LOCK:
             made = self.session.create_client(service, config=_S3_CONFIG if service == "s3" else _AWS_CONFIG)
             self.clients.append(made)
