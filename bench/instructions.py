@@ -1,7 +1,9 @@
 """Part 1 counted in instructions (`python -m bench instructions`, about 25 minutes here; not part
 of `make bench`): each function's plain cold start, the same child on the same built artifact and
-the same moto server as part 1, run once under valgrind's callgrind, which counts the instructions
-the interpreter executes (its own, not moto's) against the floor's.
+the same moto server as part 1, after the same warm-up round (each child once, uncounted: the
+cleanup's first run sweeps the seven days a table never swept starts from, its later runs one), run
+once under valgrind's callgrind, which counts the instructions the interpreter executes (its own,
+not moto's) against the floor's.
 
 The timed figures move with the shared machine, by up to 0.2x of the floor between runs; an
 instruction count moves by well under 1% between runs, so it tells whether a change made a cold
@@ -37,6 +39,9 @@ def measure(progress: Callable[[str], None]) -> list[Count]:
     with prepared(progress) as ready:
         floor = ready.informational[-1]
         subjects = [floor, *(subject for subject in ready.everyone if subject in ready.functions)]
+        progress("instructions: part 1's warm-up round (not counted)")
+        for subject in subjects:
+            run_child(ready.built.python, subject, ready.env, ready.events[subject.name, 0])
 
         def count(subject: Subject) -> Count:
             kind, figures, stderr = run_child(ready.built.python, subject, ready.env, ready.events[subject.name, 1],
