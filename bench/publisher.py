@@ -33,7 +33,7 @@ class BatchTimes:
 def stream_event(size: int, first: int) -> dict[str, Any]:
     """`size` new outbox items as the stream hands them over, numbered from `first`."""
     from handover.contract.events import CustomerData, CustomerSummary, EventActor
-    from handover.data.dynamo import serialise
+    from handover.data.wire import serialise
     from handover.runtime import runtime
 
     rt = runtime()

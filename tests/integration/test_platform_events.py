@@ -26,7 +26,7 @@ def deliver(detail_type: str, detail: dict[str, Any], event_id: str = "e-1") -> 
 def kept(rt: Runtime, account_id: str) -> list[dict[str, Any]]:
     """Every item the events left for the business, whole: its ledgers, booking receipts, shelves
     and activity (a test may scan; the service never does)."""
-    from handover.data.dynamo import deserialise
+    from handover.data.wire import deserialise
 
     items = [deserialise(raw) for raw in rt.client("dynamodb").scan(TableName=rt.settings.directory_table)["Items"]]
     tenant = f"ACCT#{account_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handover.data.dynamo import deserialise, serialise
+from handover.data.wire import deserialise, serialise
 
 
 def test_floats_are_stored_as_the_decimal_they_print_as_at_any_depth() -> None:

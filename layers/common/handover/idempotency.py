@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from handover.data.dynamo import Item, Write
+from handover.data.dynamo import Write
 from handover.data.idempotency import IdempotencyRecord, IdempotencyStore
+from handover.data.wire import Item
 from handover.errors import HandoverError, IdempotencyKeyReused, StorageUnavailable
 
 if TYPE_CHECKING:

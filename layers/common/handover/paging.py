@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from handover.data.dynamo import Item
+from handover.data.wire import Item
 from handover.errors import CursorInvalid
 
 

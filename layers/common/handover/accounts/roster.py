@@ -23,9 +23,10 @@ from typing import Any
 from handover.accounts.standing import changes_at, status_of
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
+from handover.data.dynamo import Dynamo, FailureFactory, Write
 from handover.data.principals import StaffRecord
 from handover.data.search import SearchEntry, entry, member_id_of, normalise, sort_key
+from handover.data.wire import Item
 from handover.errors import ChangedMeanwhile, HandoverError, NotFound, StaffLimitReached, StorageUnavailable
 from handover.paging import encode_position, position
 

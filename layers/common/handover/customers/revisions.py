@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from handover.data.dynamo import FailureFactory, Item
+from handover.data.dynamo import FailureFactory
 from handover.data.principals import CustomerRecord
+from handover.data.wire import Item
 from handover.errors import ChangedMeanwhile, CustomerLocked, HandoverError, NotFound, StorageUnavailable
 
 T = TypeVar("T")

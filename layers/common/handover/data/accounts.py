@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, delete, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Write, check, delete, put, update
 from handover.data.keys import LOOKUP_INDEX, account_key, fields_key, nickname_key, staff_key
 from handover.data.principals import StaffRecord, fields
+from handover.data.wire import Item
 from handover.errors import (
     AccountLocked,
     AlreadyRecorded,

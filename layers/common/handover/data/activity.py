@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from handover.data.dynamo import Dynamo, Item, Write, check, put, update
+from handover.data.dynamo import Dynamo, Write, check, put, update
 from handover.data.keys import account_key
+from handover.data.wire import Item
 from handover.errors import AlreadyRecorded, NotFound
 from handover.models import Model
 

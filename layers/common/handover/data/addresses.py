@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handover.data.dynamo import Dynamo, Item, Write, update
+from handover.data.dynamo import Dynamo, Write, update
 from handover.data.keys import LOOKUP_INDEX, Realm, address_lookup, email_claim_key, principal_key
+from handover.data.wire import Item
 
 
 def email_claim(realm: Realm, account_id: str | None, email: str, owner_id: str) -> Item:

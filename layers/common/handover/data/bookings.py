@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import heapq
 
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Write, check, put, update
 from handover.data.keys import customer_key
 from handover.data.principals import AttachedBookings, CustomerRecord, fields
+from handover.data.wire import Item
 from handover.errors import AlreadyRecorded, ChangedMeanwhile, EmailTaken, HandoverError
 from handover.models import Model
 

@@ -13,13 +13,14 @@ from handover.data.activity import ActivityStore, MonthActivity, StepRecord, mon
 from handover.data.addresses import AddressStore
 from handover.data.bookings import BookingStore, EmailLedger, ledger_key, ledger_of
 from handover.data.customers import CustomerStore
-from handover.data.dynamo import Dynamo, Item
+from handover.data.dynamo import Dynamo
 from handover.data.keys import account_key, fields_key
 from handover.data.operators import OperatorRoster
 from handover.data.principals import PrincipalStore
 from handover.data.roster import RosterStore
 from handover.data.search import SearchStore
 from handover.data.staff import StaffStore
+from handover.data.wire import Item
 
 if TYPE_CHECKING:
     from handover.customers.fields import FieldDefinition

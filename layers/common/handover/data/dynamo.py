@@ -1,32 +1,25 @@
-"""The one place that speaks DynamoDB's wire format.
+"""The one place that calls DynamoDB.
 
-Items go in and come out as plain dicts. Writes that must not race are built as operations that
-name the domain error their condition stands for; `transact` runs them as one
-`TransactWriteItems` and raises that error when the condition fails, so no caller ever reads the
-cancellation reasons or matches error text.
+Items go in and come out as plain dicts (handover.data.wire writes and reads DynamoDB's wire
+format). Writes that must not race are built as operations that name the domain error their
+condition stands for; `transact` runs them as one `TransactWriteItems` and raises that error when
+the condition fails, so no caller ever reads the cancellation reasons or matches error text.
 """
 
 from __future__ import annotations
 
-import decimal
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
 
+from handover.data.wire import Item, deserialise, serialise
 from handover.errors import HandoverError, StorageUnavailable
 
-Item = dict[str, Any]
 FailureFactory = Callable[[Item | None], HandoverError]
 
-# DynamoDB's numbers: 38 significant digits, exponents from -130 to 125; any other number is
-# refused rather than rounded (the context boto3's TypeSerializer uses).
-_NUMBERS = decimal.Context(Emin=-128, Emax=126, prec=38, traps=[decimal.Clamped, decimal.Overflow, decimal.Inexact,
-                                                                decimal.Rounded, decimal.Underflow])
 _UNAVAILABLE = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -38,62 +31,6 @@ _UNAVAILABLE = {
 _BATCH_GET = 100  # keys per BatchGetItem, at most
 _TRANSACTION_ATTEMPTS = 3
 _BATCH_ATTEMPTS = 8
-
-
-def serialise(item: Mapping[str, Any]) -> dict[str, Any]:
-    """An item in DynamoDB's wire format (as boto3's TypeSerializer writes it, without importing
-    boto3 for it: 18 ms of a cold start), its absent attributes (None) left out."""
-    return {name: _attribute(value) for name, value in item.items() if value is not None}
-
-
-def _attribute(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, int | float | Decimal):
-        return {"N": _number(value)}
-    if isinstance(value, bytes | bytearray):
-        return {"B": bytes(value)}
-    if isinstance(value, BaseModel):
-        return _attribute(value.model_dump(exclude_none=True))
-    if isinstance(value, Mapping):
-        return {"M": {key: _attribute(inner) for key, inner in value.items()}}
-    if isinstance(value, list | tuple):
-        return {"L": [_attribute(inner) for inner in value]}
-    raise TypeError(f"DynamoDB stores no {type(value).__name__} here: {value!r}")
-
-
-def _number(value: int | float | Decimal) -> str:
-    """A float is a binary fraction; its shortest decimal form is exact and what JSON said, so that
-    is what DynamoDB gets."""
-    number = _NUMBERS.create_decimal(Decimal(str(value)) if isinstance(value, float) else value)
-    if not number.is_finite():
-        raise TypeError(f"DynamoDB stores no {number}")
-    return str(number)
-
-
-def deserialise(raw: Mapping[str, Any]) -> Item:
-    return {name: _value(attribute) for name, attribute in raw.items()}
-
-
-def _value(attribute: Mapping[str, Any]) -> Any:
-    """A value from DynamoDB's wire format, its numbers as int or float."""
-    ((kind, value),) = attribute.items()
-    if kind == "N":
-        number = Decimal(value)
-        return int(number) if number == number.to_integral_value() else float(number)
-    if kind == "M":
-        return {key: _value(inner) for key, inner in value.items()}
-    if kind == "L":
-        return [_value(inner) for inner in value]
-    if kind == "NULL":
-        return None
-    if kind in ("S", "BOOL", "B"):
-        return value
-    raise TypeError(f"an attribute of a kind Handover never writes: {kind}")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from handover.data.dynamo import Dynamo, Item, Write, put
+from handover.data.dynamo import Dynamo, Write, put
 from handover.data.expiry import EXPIRY_INDEX
+from handover.data.wire import Item
 from handover.models import Model
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from handover.data.dynamo import Dynamo, Item, Write, put, update
+from handover.data.dynamo import Dynamo, Write, put, update
+from handover.data.wire import Item
 from handover.errors import ChangedMeanwhile, HandoverError, JobFinished, JobStopped, RowDone
 from handover.models import Model
 

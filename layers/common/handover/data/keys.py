@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from handover.data.dynamo import Item
+from handover.data.wire import Item
 
 Realm = Literal["operator", "staff", "customer"]
 

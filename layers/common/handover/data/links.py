@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Write, put, update
 from handover.data.expiry import EXPIRY_INDEX
+from handover.data.wire import Item
 from handover.models import Model
 
 LinkKind = Literal["invite", "reset"]

@@ -11,8 +11,9 @@ the order they were added.
 
 from __future__ import annotations
 
-from handover.data.dynamo import Dynamo, Item, Write, put
+from handover.data.dynamo import Dynamo, Write, put
 from handover.data.principals import OperatorRecord
+from handover.data.wire import Item
 from handover.models import Model
 
 ROSTER = "OPERATORS"

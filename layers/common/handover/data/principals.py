@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from handover.data.addresses import email_claim
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, delete, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Write, delete, put, update
 from handover.data.keys import (
     LOOKUP_INDEX,
     Realm,
@@ -25,6 +25,7 @@ from handover.data.keys import (
     principal_key,
 )
 from handover.data.links import Delivery, LinkKind, LinkRecord
+from handover.data.wire import Item
 from handover.errors import EmailTaken, StorageUnavailable
 from handover.models import Model
 

@@ -11,7 +11,8 @@ counts always add up to the statuses the businesses hold, and whatever is due is
 
 from __future__ import annotations
 
-from handover.data.dynamo import Dynamo, Item, Write, delete, put, update
+from handover.data.dynamo import Dynamo, Write, delete, put, update
+from handover.data.wire import Item
 
 STATUSES = ("new", "active", "inactive", "locked")
 

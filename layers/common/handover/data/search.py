@@ -17,7 +17,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from handover.data.dynamo import Dynamo, Item, Write, delete, put
+from handover.data.dynamo import Dynamo, Write, delete, put
+from handover.data.wire import Item
 
 STATUS_INDEX = "by_search_status"
 SEPARATOR = "\x01"

@@ -20,10 +20,11 @@ dropped as new ones are written.
 from __future__ import annotations
 
 from handover.data.accounts import AccountRecord
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write, check, put, update
+from handover.data.dynamo import Dynamo, FailureFactory, Write, check, put, update
 from handover.data.expiry import EXPIRY_INDEX, expiry_day
 from handover.data.keys import Realm, account_key, principal_key
 from handover.data.principals import RECORDS, PrincipalRecord, key_of
+from handover.data.wire import Item
 from handover.models import Model
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from handover.data.accounts import AccountRecord
-from handover.data.dynamo import Dynamo, Item, Write, delete, update
+from handover.data.dynamo import Dynamo, Write, delete, update
 from handover.data.keys import account_key, email_claim_key, operator_key, staff_key
 from handover.data.principals import OperatorRecord, StaffRecord
+from handover.data.wire import Item
 from handover.errors import HandoverError, NotFound, OwnerRequired
 
 STAFF_PREFIX = "STAFF#"

@@ -24,11 +24,12 @@ from aws_lambda_powertools import Logger
 
 from handover.accounts.history import DAY, history_entry
 from handover.data.accounts import AccountRecord
-from handover.data.dynamo import Dynamo, Item, Write
+from handover.data.dynamo import Dynamo, Write
 from handover.data.history import Actor, HistoryStore
 from handover.data.keys import Realm
 from handover.data.principals import RECORDS, CustomerRecord, PrincipalRecord
 from handover.data.sessions import RefreshRecord, SessionStore
+from handover.data.wire import Item
 from handover.errors import AccountLocked, CustomerLocked, HandoverError, RefreshInvalid, StorageUnavailable
 from handover.identity.callers import Caller
 from handover.identity.sessions import IssuedToken, Sessions

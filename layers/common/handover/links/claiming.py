@@ -18,10 +18,11 @@ from handover.contract.common import iso
 from handover.contract.events import CustomerData, CustomerSummary, PasswordResetData
 from handover.customers.search import index_writes
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
+from handover.data.dynamo import Dynamo, FailureFactory, Write
 from handover.data.history import Actor, HistoryStore
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import CustomerRecord, PrincipalRecord
+from handover.data.wire import Item
 from handover.errors import AccountLocked, CustomerLocked, HandoverError, LinkInvalid
 from handover.events.outbox import Outbox, event_actor
 from handover.identity import password_policy

@@ -21,9 +21,10 @@ from handover.customers.revisions import stale
 from handover.customers.search import index_writes
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
-from handover.data.dynamo import Dynamo, FailureFactory, Item, Write
+from handover.data.dynamo import Dynamo, FailureFactory, Write
 from handover.data.links import LinkKind, LinkRecord
 from handover.data.principals import AttachedBookings, CustomerRecord, LastLink, PrincipalRecord, StaffRecord
+from handover.data.wire import Item
 from handover.errors import (
     AlreadyClaimed,
     DependencyUnavailable,
