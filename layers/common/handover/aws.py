@@ -61,7 +61,7 @@ class DirectLoader(Loader):  # type: ignore[misc]  # botocore has no type hints
     def is_builtin_path(self, path: str) -> bool:
         # The cut endpoint data is botocore's own: the endpoint rules take precedence, as with
         # botocore's file (another file's endpoints would be handed to the rules as given).
-        return path == str(self._endpoints) or bool(super().is_builtin_path(path))
+        return (self._endpoints is not None and path == str(self._endpoints)) or bool(super().is_builtin_path(path))
 
 
 def session() -> botocore.session.Session:
