@@ -1,4 +1,4 @@
-"""Part 1 counted in instructions (`python -m bench instructions`, about 25 minutes here; not part
+"""Part 1 counted in instructions (`python -m bench instructions`, 8 to 25 minutes here; not part
 of `make bench`): each function's plain cold start, the same child on the same built artifact and
 the same moto server as part 1, after the same warm-up round (each child once, uncounted: the
 cleanup's first run sweeps the seven days a table never swept starts from, its later runs one), run
