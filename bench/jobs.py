@@ -225,13 +225,18 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
         owner = server.call("POST", "/v1/auth/login", DEMO_OWNER).json()["access_token"]
         tag = f"s{time.time_ns():x}"
         ours = f"-{tag}@bulk.example"
-        _imported(server, owner, "".join(f"inv-{n}{ours},Ser,Ver {n}\n" for n in range(SERVER_INVITES)))
+        invitees = _imported(server, owner, "".join(f"inv-{n}{ours},Ser,Ver {n}\n" for n in range(SERVER_INVITES)))
+        if invitees["created"] != SERVER_INVITES:
+            raise RuntimeError(f"the import of the customers to invite: {invitees}")
         ids: list[str] = []
-        cursor = ""
-        while len(ids) < SERVER_INVITES:
+        cursor: str | None = ""
+        while cursor is not None:
             listed = _patiently(partial(server.call, "GET", f"/v1/customers?q=inv-&limit=100{cursor}", token=owner))
             ids += [customer["id"] for customer in listed.json()["items"]]
-            cursor = f"&cursor={listed.json()['next_cursor']}"
+            after = listed.json()["next_cursor"]
+            cursor = None if after is None else f"&cursor={after}"
+        if len(ids) != SERVER_INVITES:
+            raise RuntimeError(f"{len(ids)} customers found of the {SERVER_INVITES} imported to invite")
 
         rows = "".join(f"{tag}-{n}{ours},Ser,Ver {n}\n" for n in range(SERVER_ROWS))
         progress(f"jobs: an import of {SERVER_ROWS} rows ({len(rows) / 1e6:.1f} MB) through the dev server")

@@ -39,12 +39,12 @@ def make_dynamodb_atomic() -> None:
 
 
 def make_dynamodb_fast() -> None:
-    """Two costs of moto's DynamoDB that grow with the table, which customers' score of search
+    """Three costs of moto's DynamoDB that grow with the table, which customers' score of search
     index items makes large: every transaction backs up each table it touches, whole, once per
     item of the transaction (here it backs up only the items it names, and puts them back if it
-    fails, taking back the stream records it wrote too); and every comparison of two key values
+    fails, taking back the stream records it wrote too); every comparison of two key values
     converts both first (here two strings, what every key here is, compare as they are, as moto
-    would after converting them)."""
+    would after converting them); and every Query sorts the whole table (see `_query_what_it_can_match`)."""
     import copy
 
     from moto.dynamodb import models
@@ -56,6 +56,7 @@ def make_dynamodb_fast() -> None:
     if getattr(original, "_cheap", False):
         return
     _compare_strings_directly(DynamoType)
+    _query_what_it_can_match(Table)
 
     class _TablesNotCopied:
         def __getattr__(self, name: str) -> Any:
@@ -109,6 +110,42 @@ def _compare_strings_directly(dynamo_type: Any) -> None:
 
         setattr(dynamo_type, name, fast)
     dynamo_type.__hash__ = lambda self: hash((self.type, self.value if self.type == "S" else self.cast_value))
+
+
+_querying = threading.local()  # the table a Query runs on, and the hash key it names (None on an index)
+
+
+def _query_what_it_can_match(table_class: Any) -> None:
+    """moto's Query takes every item of the table, sorted by the table's key, then keeps those it
+    matches and sorts them again. A Query of the table can only match the items of its hash key,
+    which the table keeps together; a Query of an index, any item, but in no particular order, as
+    its results are sorted again by the index's key and the table's (a total order). So while a
+    Query runs, the table hands it just those items, unsorted; its results are the same."""
+    all_items, query = table_class.all_items, table_class.query
+
+    def items_to_query(self: Any) -> list[Any]:
+        scope = getattr(_querying, "scope", None)
+        if scope is None or scope[0] is not self:
+            return all_items(self)  # type: ignore[no-any-return]
+        hash_key = scope[1]
+        if hash_key is None:
+            return [item for items in self.items.values()
+                    for item in (items.values() if self.range_key_attr else (items,))]
+        items = self.items.get(hash_key)  # not self.items[...]: a defaultdict would keep the empty key
+        if items is None:
+            return []
+        return list(items.values()) if self.range_key_attr else [items]
+
+    def query_matchable(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        _querying.scope = (self, None if index_name else hash_key)
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _querying.scope = None
+
+    table_class.all_items = items_to_query
+    table_class.query = query_matchable
 
 
 def keep_presigned_put_bodies() -> None:

@@ -1,0 +1,92 @@
+"""local.moto_patches' Query, which hands moto only the items a Query can match: its answers are
+those of a Scan filtered and sorted as DynamoDB would, page by page, on the table and on an index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.moto_patches import make_dynamodb_fast
+
+# (pk, sk, gk, gs): 4 hash keys of the table, 3 of the index; one item without the index's keys.
+ITEMS = [{"pk": f"p{p}", "sk": f"s{s:02}", **({"gk": f"g{(p + s) % 3}", "gs": f"t{s % 4}"} if (p, s) != (1, 5) else {})}
+         for p in range(4) for s in range(12)]
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    make_dynamodb_fast()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+        strings = [{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gk", "gs")]
+        dynamodb.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=strings,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by_g", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+                {"AttributeName": "gk", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}]}])
+        dynamodb.create_table(TableName="plain", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=strings[:1],
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        for item in ITEMS:
+            dynamodb.put_item(TableName="t", Item={name: {"S": value} for name, value in item.items()})
+            dynamodb.put_item(TableName="plain", Item={"pk": {"S": item["pk"] + item["sk"]}})
+        yield dynamodb
+
+
+def _queried(client: Any, limit: int, **query: Any) -> list[dict[str, str]]:
+    found, start = [], {}
+    while True:
+        page = client.query(TableName="t", Limit=limit, **query, **start)
+        found += [{name: value["S"] for name, value in item.items()} for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return found
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+@pytest.mark.parametrize("forward", [True, False])
+@pytest.mark.parametrize("limit", [1, 5, 100])
+def test_a_query_of_the_table_answers_its_hash_keys_items_in_order(client: Any, forward: bool, limit: int) -> None:
+    for pk in ("p0", "p2", "p9"):
+        wanted = sorted((item for item in ITEMS if item["pk"] == pk), key=lambda item: item["sk"], reverse=not forward)
+        assert _queried(client, limit, KeyConditionExpression="pk = :p", ScanIndexForward=forward,
+                        ExpressionAttributeValues={":p": {"S": pk}}) == wanted
+        between = [item for item in wanted if "s03" <= item["sk"] <= "s07"]
+        assert _queried(client, limit, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                        ScanIndexForward=forward, ExpressionAttributeValues={
+                            ":p": {"S": pk}, ":a": {"S": "s03"}, ":b": {"S": "s07"}}) == between
+
+
+@pytest.mark.parametrize("forward", [True, False])
+@pytest.mark.parametrize("limit", [1, 5, 100])
+def test_a_query_of_an_index_answers_every_matching_item_in_the_indexs_order(client: Any, forward: bool,
+                                                                             limit: int) -> None:
+    for gk in ("g0", "g1", "g2"):
+        wanted = sorted((item for item in ITEMS if item.get("gk") == gk),
+                        key=lambda item: (item["gs"], item["pk"], item["sk"]), reverse=not forward)
+        assert len(wanted) > 10
+        assert _queried(client, limit, IndexName="by_g", KeyConditionExpression="gk = :g", ScanIndexForward=forward,
+                        ExpressionAttributeValues={":g": {"S": gk}}) == wanted
+        prefixed = [item for item in wanted if item["gs"].startswith("t1")]
+        assert _queried(client, limit, IndexName="by_g", KeyConditionExpression="gk = :g AND begins_with(gs, :s)",
+                        ScanIndexForward=forward, ExpressionAttributeValues={
+                            ":g": {"S": gk}, ":s": {"S": "t1"}}) == prefixed
+
+
+def test_a_query_leaves_the_table_as_it_was(client: Any) -> None:
+    """No empty entry for a hash key that no item has (moto keeps its items in a defaultdict), and
+    a Scan, which the patch leaves alone, still walks the table in its key order."""
+    assert client.query(TableName="plain", KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": "nobody"}})["Items"] == []
+    assert client.query(TableName="plain", KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": "p1s05"}})["Items"] == [{"pk": {"S": "p1s05"}}]
+    scanned = client.scan(TableName="plain")["Items"]
+    assert len(scanned) == len(ITEMS)
+    assert client.describe_table(TableName="plain")["Table"]["ItemCount"] == len(ITEMS)
+    pages = client.scan(TableName="t", Limit=7)
+    assert [item["sk"]["S"] for item in pages["Items"]] == [f"s{s:02}" for s in range(7)]
