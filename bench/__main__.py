@@ -14,8 +14,12 @@ import time
 
 from local.lambdas import ensure_layer_on_path
 
+USAGE = "usage: python -m bench [coldstart | instructions]  (no argument: every part, as `make bench`)"
+
 
 def main() -> None:
+    if sys.argv[1:] not in ([], ["coldstart"], ["instructions"]):
+        sys.exit(USAGE)  # not a run of half an hour for a mistyped part
     ensure_layer_on_path()
     from bench import (
         coldreport,
