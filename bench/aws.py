@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import boto3
 
 from local.aws import REGION, create_resources
-from local.moto_patches import make_dynamodb_fast
+from local.moto_patches import list_services_once, make_dynamodb_fast
 
 PORTAL = "https://portal.bench.example"
 
@@ -44,6 +44,7 @@ def moto_server() -> Iterator[dict[str, str]]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    list_services_once()
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

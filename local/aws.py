@@ -165,6 +165,7 @@ def start_aws() -> Any:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto_patches.make_dynamodb_fast()
     moto_patches.make_dynamodb_atomic()
+    moto_patches.list_services_once()
     moto_patches.keep_presigned_put_bodies()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

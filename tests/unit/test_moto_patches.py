@@ -90,3 +90,18 @@ def test_a_query_leaves_the_table_as_it_was(client: Any) -> None:
     assert client.describe_table(TableName="plain")["Table"]["ItemCount"] == len(ITEMS)
     pages = client.scan(TableName="t", Limit=7)
     assert [item["sk"]["S"] for item in pages["Items"]] == [f"s{s:02}" for s in range(7)]
+
+
+def test_moto_lists_its_services_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same services as moto's own listing, without listing its directories again."""
+    import os
+
+    from moto import backends
+
+    from local.moto_patches import list_services_once
+
+    listed = list(backends.list_of_moto_modules())
+    list_services_once()
+    monkeypatch.setattr(os, "listdir", lambda *_: pytest.fail("moto listed its directories again"))
+    assert list(backends.list_of_moto_modules()) == listed
+    assert {"dynamodb", "kms", "sesv2", "sqs", "events", "s3"} <= set(listed)
