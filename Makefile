@@ -85,7 +85,7 @@ endpoints: $(VENV)/.installed ## regenerate the layer's endpoint data (botocore'
 invoke: $(VENV)/.installed ## make invoke FN=<function> [EVENT=events/<file>.json]
 	$(PY) -m local.invoke $(FN) $(EVENT)
 
-bench: $(VENV)/.installed ## cold starts of the built artifact (with and without SnapStart, the hosted pages too), AWS round trips, email-existence timing, cost per monthly active customer, the directory at two sizes, the publisher per event, the operators' roll at two sizes and their actions' round trips, and bulk jobs (about 20 minutes)
+bench: $(VENV)/.installed ## cold starts of the built artifact (with and without SnapStart, the hosted pages too), AWS round trips, email-existence timing, cost per monthly active customer, the directory at two sizes, the publisher per event, the operators' roll at two sizes and their actions' round trips, and bulk jobs (about 19 minutes here)
 	$(PY) -m bench
 
 clean:

@@ -219,8 +219,9 @@ def _patiently(call: Callable[[], HttpReply], wanted: int = 200, attempts: int =
 def measure_server(progress: Callable[[str], None]) -> ServerFigures:
     """An import of SERVER_ROWS rows, then a bulk invite of SERVER_INVITES customers at SEND_RATE,
     on a dev server of their own. The customers to invite are imported and found first, while the
-    directory is small: moto walks every search item of the index for a Query, and with SERVER_ROWS
-    more customers a search takes longer than a function's 5-second read timeout (503)."""
+    directory is small, so finding them does not hang on moto's speed with a large table (before
+    local.moto_patches gave a Query only the items it can match, a search after the big import
+    took longer than a function's 5-second read timeout: 503)."""
     with background.dev_server(f"EmailSendRate={SEND_RATE}") as server:
         owner = server.call("POST", "/v1/auth/login", DEMO_OWNER).json()["access_token"]
         tag = f"s{time.time_ns():x}"
