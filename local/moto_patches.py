@@ -137,7 +137,7 @@ def _query_what_it_can_match(table_class: Any) -> None:
         return list(items.values()) if self.range_key_attr else [items]
 
     def query_matchable(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")  # moto's backend passes it 8th
         _querying.scope = (self, None if index_name else hash_key)
         try:
             return query(self, hash_key, *args, **kwargs)
