@@ -169,20 +169,20 @@ def measure_workers(world: World, progress: Callable[[str], None]) -> list[Worke
     imports = WorkerFigures("import worker", "row")
     _work_off("import_worker", imports)
     progress(f"jobs: the invite worker on {WORKER_ROWS} customers, in this process")
-    ids = [customer["id"] for customer in _found(world, tag)]
+    ids = [customer["id"] for customer in _found(
+        lambda path: world.expect(200, world.call("GET", path, token=world.owner_token), "directory"), tag)]
     world.expect(202, world.call("POST", "/v1/customers/invites", {"ids": ids}, token=world.owner_token), "invite")
     invites = WorkerFigures("invite worker", "invite")
     _work_off("invite_worker", invites)
     return [imports, invites]
 
 
-def _found(world: World, query: str) -> list[dict[str, Any]]:
-    """Every customer the directory finds for `query`, page by page."""
+def _found(listed: Callable[[str], dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    """Every customer the directory finds for `query`, page by page (`listed`: a GET's JSON body)."""
     found: list[dict[str, Any]] = []
     cursor = ""
     while True:
-        page = world.expect(200, world.call("GET", f"/v1/customers?q={query}&limit=100{cursor}",
-                                            token=world.owner_token), "directory")
+        page = listed(f"/v1/customers?q={query}&limit=100{cursor}")
         found += page["items"]
         if not page["next_cursor"]:
             return found
@@ -229,13 +229,8 @@ def measure_server(progress: Callable[[str], None]) -> ServerFigures:
         invitees = _imported(server, owner, "".join(f"inv-{n}{ours},Ser,Ver {n}\n" for n in range(SERVER_INVITES)))
         if invitees["created"] != SERVER_INVITES:
             raise RuntimeError(f"the import of the customers to invite: {invitees}")
-        ids: list[str] = []
-        cursor: str | None = ""
-        while cursor is not None:
-            listed = _patiently(partial(server.call, "GET", f"/v1/customers?q=inv-&limit=100{cursor}", token=owner))
-            ids += [customer["id"] for customer in listed.json()["items"]]
-            after = listed.json()["next_cursor"]
-            cursor = None if after is None else f"&cursor={after}"
+        ids = [customer["id"] for customer in _found(
+            lambda path: _patiently(partial(server.call, "GET", path, token=owner)).json(), "inv-")]
         if len(ids) != SERVER_INVITES:
             raise RuntimeError(f"{len(ids)} customers found of the {SERVER_INVITES} imported to invite")
 
