@@ -1,5 +1,6 @@
-"""local.moto_patches' Query, which hands moto only the items a Query can match: its answers are
-those of a Scan filtered and sorted as DynamoDB would, page by page, on the table and on an index."""
+"""local.moto_patches: its Query, which hands moto only the items a Query can match (its answers
+are those of a Scan filtered and sorted as DynamoDB would, page by page, on the table and on an
+index); its replies' attribute values, written as moto would write them; its list of services."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from local.moto_patches import make_dynamodb_fast
@@ -105,3 +108,47 @@ def test_moto_lists_its_services_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "listdir", lambda *_: pytest.fail("moto listed its directories again"))
     assert list(backends.list_of_moto_modules()) == listed
     assert {"dynamodb", "kms", "sesv2", "sqs", "events", "s3"} <= set(listed)
+
+
+_NAMES = st.text(min_size=1, max_size=5)
+_SCALAR_VALUES = st.one_of(
+    st.builds(lambda text: {"S": text}, st.text(max_size=8)),
+    st.builds(lambda number: {"N": str(number)}, st.integers() | st.decimals(allow_nan=False, allow_infinity=False)),
+    st.builds(lambda flag: {"BOOL": flag}, st.booleans()),
+    st.just({"NULL": True}),
+    st.builds(lambda texts: {"SS": texts}, st.lists(st.text(max_size=4), min_size=1, max_size=3, unique=True)),
+    st.builds(lambda numbers: {"NS": [str(n) for n in numbers]}, st.lists(st.integers(), min_size=1, max_size=3,
+                                                                        unique=True)),
+    st.builds(lambda blob: {"B": blob}, st.binary(max_size=6)),
+    st.builds(lambda blob: {"B": blob}, st.text(max_size=6)),  # as moto's to_json hands binary values on
+    st.builds(lambda blobs: {"BS": blobs}, st.lists(st.binary(max_size=4), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda number: {"N": number}, st.integers()),  # not a string: not plain, the generic way
+)
+_ATTRIBUTE_VALUES = st.recursive(_SCALAR_VALUES, lambda inner: st.one_of(
+    st.builds(lambda members: {"L": members}, st.lists(inner, max_size=3)),
+    st.builds(lambda members: {"M": members}, st.dictionaries(_NAMES, inner, max_size=3))), max_leaves=8)
+
+
+@given(items=st.lists(st.dictionaries(_NAMES, _ATTRIBUTE_VALUES, max_size=4), max_size=3))
+def test_attribute_values_are_written_as_moto_writes_them(items: list[dict[str, Any]]) -> None:
+    """A reply with items (a Query's, a BatchGetItem's) written with the patch is the reply moto's
+    generic serializer writes, whatever the attribute values: binary ones and any moto would
+    write differently go the generic way."""
+    import json
+
+    from moto.core.serialize import BaseJSONSerializer, XFormedAttributePicker, get_serializer_class
+    from moto.core.utils import get_service_model
+
+    make_dynamodb_fast()
+    service = get_service_model("dynamodb")  # moto's own model classes, as its responses use
+    serializer_class = get_serializer_class("dynamodb", "json")
+    replies = {"Query": {"Items": items, "Count": len(items)},
+               "BatchGetItem": {"Responses": {"t": items}, "UnprocessedKeys": {}}}
+    for operation, reply in replies.items():
+        written = []
+        for serialize in (BaseJSONSerializer._serialize, BaseJSONSerializer._serialize._generic):  # type: ignore[attr-defined]
+            serializer = serializer_class(operation_model=service.operation_model(operation),
+                                          value_picker=XFormedAttributePicker())
+            serializer._serialize = serialize.__get__(serializer)  # type: ignore[method-assign]
+            written.append(json.loads(serializer.serialize(reply)["body"]))
+        assert written[0] == written[1]
