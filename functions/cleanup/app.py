@@ -13,7 +13,7 @@ from handover.runtime import runtime
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-snapshot.prepare(None, "cleanup")
+snapshot.prepare(None, "cleanup", rehearsal=lambda: runtime().cleanup.run())
 
 
 @logger.inject_lambda_context

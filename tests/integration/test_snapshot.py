@@ -104,6 +104,18 @@ def test_a_worker_rehearses_with_a_synthetic_event(aws: dict[str, str], monkeypa
     assert answered == ["GetItem"]
 
 
+def test_the_cleanup_rehearses_a_run(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the daily cleanup, whose schedule's event says nothing it reads
+    _hooks_of("cleanup", monkeypatch)
+    sent, answered = _sent_calls(), _sent_calls(answered_here=True)
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then a run read the marks, each expiry day's shards and the businesses to settle, and marked
+    # its tables swept, all answered by priming itself
+    assert sent == []
+    assert set(answered) == {"Query", "PutItem"}, answered
+
+
 def test_after_a_restore_requests_are_served_on_new_connections(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a claim function restored from its snapshot
