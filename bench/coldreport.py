@@ -26,6 +26,7 @@ def cold_table(result: ColdStarts) -> str:
             f"{result.ratio(subject, result.baseline) or 0:.2f}x",
             f"{subject.cpu_median:.0f}" if subject.cpu_median is not None else "-",
             f"{cpu_ratio:.2f}x" if cpu_ratio is not None else "-",
+            f"{median_of(subject.disk_reads):.0f}/{max(subject.disk_reads)}" if subject.disk_reads else "-",
             f"<= {coldstart.GOAL_RATIO:.2f}x" if judged else "",
             verdict(ratio is not None and ratio <= coldstart.GOAL_RATIO) if judged else "",
             f"{max(subject.html_bytes) / 1024:.1f}" if subject.html_bytes else "",
@@ -35,7 +36,7 @@ def cold_table(result: ColdStarts) -> str:
         f"Part 1. Cold start of the built artifact: import + first request in a fresh interpreter"
         f" ({coldstart.ROUNDS} runs, median)",
         ["function", "sample", "status", "median ms", "range ms", "of it import ms", "vs floor", "vs baseline",
-         "CPU ms", "CPU vs floor", "goal", "result", "HTML KB", "errors"], rows,
+         "CPU ms", "CPU vs floor", "disk KiB", "goal", "result", "HTML KB", "errors"], rows,
         ["the artifact: layers/common/Makefile's build-CommonLayer (wheels, package, hash-checked .pyc) for this"
          f" machine's CPU, run by {result.python}, writing no bytecode (Lambda's /opt is read-only); Powertools,"
          " pydantic and boto3 stand in for the Powertools layer and the runtime's boto3 (bench/artifact.py)",
@@ -47,6 +48,9 @@ def cold_table(result: ColdStarts) -> str:
          "CPU: the interpreter's own CPU time to its first response (median), without the time it waited for"
          " AWS or for the machine's other work: steadier than the wall time on a shared machine, for"
          " information; the goal is judged on the wall time",
+         "disk KiB: what the machine read from its disk while each run went (/proc/vmstat), median/most: this"
+         " machine's memory manager drops file pages nobody used for about a minute, so a run whose files no"
+         " other run used lately reads them from disk again, a cost the others do not pay",
          "AWS: moto server on 127.0.0.1 (one process, started and seeded once); runs interleaved in a shuffled"
          " order each round, after a warm-up round that is not counted"])
 

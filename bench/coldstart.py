@@ -105,11 +105,24 @@ def run_child(python: str, subject: Subject, env: dict[str, str], *event_files: 
     return "", [f"exit {done.returncode}: {' | '.join(tail)}"], done.stderr
 
 
+def disk_read_kib() -> int | None:
+    """KiB this machine has read from its disks since it started (Linux's /proc/vmstat), or None."""
+    try:
+        with open("/proc/vmstat", encoding="ascii") as counters:
+            return next(int(line.split()[1]) for line in counters if line.startswith("pgpgin "))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
 def _plain(built: Artifact, subject: Subject, event: Path, env: dict[str, str], counted: bool) -> None:
+    before = disk_read_kib()
     kind, figures, _ = run_child(built.python, subject, env, event)
+    after = disk_read_kib()
     if kind != "BENCH":
         subject.errors.append(figures[0])
     elif counted:
+        if before is not None and after is not None:
+            subject.disk_reads.append(after - before)
         ms, status, imported, cpu, html = figures
         if html != "-":
             subject.html_bytes.append(int(html))

@@ -49,6 +49,7 @@ class Subject:
     again_times: list[float] = field(default_factory=list)
     snap_statuses: list[str] = field(default_factory=list)
     html_bytes: list[int] = field(default_factory=list)  # a hosted page's HTML, per run
+    disk_reads: list[int] = field(default_factory=list)  # KiB the machine read from disk during each plain run
 
     @property
     def median(self) -> float | None:
