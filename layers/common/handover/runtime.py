@@ -255,8 +255,8 @@ class Runtime:
     @cached_property
     def onboarding(self) -> Onboarding:
         from handover.accounts.onboarding import Onboarding
-        return Onboarding(dynamo=self.dynamo, directory=self.directory, client_accounts=self.client_accounts,
-                          history=self.history, retention_days=self.settings.history_retention_days)
+        return Onboarding(dynamo=self.dynamo, directory=self.directory, history=self.history,
+                          retention_days=self.settings.history_retention_days)
 
     @cached_property
     def operators(self) -> Operators:
@@ -272,7 +272,7 @@ class Runtime:
     def staff_members(self) -> StaffMembers:
         from handover.accounts.staff import StaffMembers
         return StaffMembers(dynamo=self.dynamo, directory=self.directory, accounts=self.accounts,
-                            client_accounts=self.client_accounts, link_mailer=self.link_mailer, history=self.history,
+                            link_mailer=self.link_mailer, history=self.history,
                             retention_days=self.settings.history_retention_days)
 
     @cached_property

@@ -15,12 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from handover.accounts.client_accounts import cleared
 from handover.accounts.onboarding import checklist
 from handover.contract.activity import ActivityView, MonthView, SiteView
 from handover.data.activity import MonthActivity, months_up_to
 from handover.data.directory import Directory
-from handover.identity.callers import Caller, require_operator
+from handover.identity.callers import Caller, cleared, require_operator
 
 MONTHS_SHOWN = 3
 SITES_SHOWN = 100

@@ -35,7 +35,7 @@ from handover.errors import (
 )
 from handover.events.outbox import event_actor
 from handover.idempotency import NO_KEY, Receipt
-from handover.identity.callers import Caller, require_clearance, require_operator
+from handover.identity.callers import Caller, require_operator, visible_account
 
 
 class ClientAccounts:
@@ -51,8 +51,7 @@ class ClientAccounts:
 
     def visible(self, caller: Caller, account_id: str) -> AccountRecord:
         """The business, for an operator cleared for it (a secure one needs the Secure role)."""
-        require_operator(caller)
-        return cleared(caller, self._directory.accounts.get(account_id))
+        return visible_account(caller, self._directory, account_id)
 
     def view(self, account: AccountRecord, owner: StaffRecord | None = None) -> AccountView:
         """The business with its owner (read by key when not given: the owner's id is the business's)."""
@@ -139,11 +138,3 @@ class ClientAccounts:
         return self._history.add(history_entry(
             account_id=account_id, actor=caller.actor, action=action, target={"type": "account", "id": account_id},
             details=details, retention_days=self._retention_days, now=self._clock()))
-
-
-
-def cleared(caller: Caller, account: AccountRecord | None) -> AccountRecord:
-    """The business read for an operator, if there is one and the operator is cleared for it."""
-    if account is None:
-        raise NotFound("No such business")
-    return require_clearance(caller, account)

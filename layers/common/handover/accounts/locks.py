@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.accounts.client_accounts import cleared
 from handover.accounts.history import history_entry
 from handover.accounts.roster import Roster, stale_account
 from handover.contract.events import (
@@ -30,7 +29,7 @@ from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.data.principals import CustomerRecord
 from handover.events.outbox import event_actor
-from handover.identity.callers import Caller, require_operator
+from handover.identity.callers import Caller, cleared, require_operator
 
 
 class Locks:

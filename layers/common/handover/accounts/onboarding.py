@@ -14,7 +14,6 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from handover.accounts.client_accounts import ClientAccounts
 from handover.accounts.history import history_entry
 from handover.contract.activity import OnboardingView, StepView
 from handover.data.accounts import AccountRecord
@@ -23,7 +22,7 @@ from handover.data.directory import Directory
 from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.errors import AlreadyRecorded
-from handover.identity.callers import Caller
+from handover.identity.callers import Caller, visible_account
 
 
 def checklist(account: AccountRecord, steps: Sequence[str], completed: Mapping[str, StepRecord]) -> OnboardingView:
@@ -36,17 +35,16 @@ def checklist(account: AccountRecord, steps: Sequence[str], completed: Mapping[s
 
 
 class Onboarding:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, client_accounts: ClientAccounts,
-                 history: HistoryStore, retention_days: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, history: HistoryStore, retention_days: int,
+                 clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
-        self._client_accounts = client_accounts
         self._history = history
         self._retention_days = retention_days
         self._clock = clock
 
     def complete_setup(self, caller: Caller, account_id: str) -> AccountRecord:
-        account = self._client_accounts.visible(caller, account_id)
+        account = visible_account(caller, self._directory, account_id)
         if not account.in_setup:
             return account
         entry = history_entry(account_id=account.id, actor=caller.actor, action="account.setup_completed",

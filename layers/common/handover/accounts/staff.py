@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from handover.accounts.businesses import OWNER_PERMISSIONS, Accounts, Person
-from handover.accounts.client_accounts import ClientAccounts
 from handover.accounts.history import history_entry, impersonated
 from handover.contract.common import iso
 from handover.contract.customers import InviteOutcome
@@ -38,19 +37,17 @@ from handover.errors import (
     PermissionNotGrantable,
 )
 from handover.idempotency import NO_KEY, Receipt
-from handover.identity.callers import Caller
+from handover.identity.callers import Caller, visible_account
 from handover.links.mail import CLAIMED, LinkMailer
 from handover.paging import encode_position, position
 
 
 class StaffMembers:
-    def __init__(self, *, dynamo: Dynamo, directory: Directory, accounts: Accounts, client_accounts: ClientAccounts,
-                 link_mailer: LinkMailer, history: HistoryStore, retention_days: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, dynamo: Dynamo, directory: Directory, accounts: Accounts, link_mailer: LinkMailer,
+                 history: HistoryStore, retention_days: int, clock: Callable[[], float] = time.time) -> None:
         self._dynamo = dynamo
         self._directory = directory
         self._accounts = accounts
-        self._client_accounts = client_accounts
         self._link_mailer = link_mailer
         self._history = history
         self._retention_days = retention_days
@@ -65,7 +62,7 @@ class StaffMembers:
     def page_for_operator(self, caller: Caller, account_id: str, limit: int,
                           cursor: str | None) -> tuple[list[StaffRecord], str | None]:
         """The same, for an operator cleared for the business (reading is not written to history)."""
-        return self._page(self._client_accounts.visible(caller, account_id).id, limit, cursor)
+        return self._page(visible_account(caller, self._directory, account_id).id, limit, cursor)
 
     def _page(self, account_id: str, limit: int, cursor: str | None) -> tuple[list[StaffRecord], str | None]:
         members, last = self._directory.staff.page(account_id, limit, position(cursor, account_id))
@@ -136,7 +133,7 @@ class StaffMembers:
 
     def invite_owner(self, caller: Caller, account_id: str, receipt: Receipt = NO_KEY) -> LinkRecord:
         """An operator emails the business's owner their claim link (written to its history)."""
-        account = self._client_accounts.visible(caller, account_id)
+        account = visible_account(caller, self._directory, account_id)
         if account.locked:
             raise AccountLocked()
         owner = self._directory.staff.get(account.id, account.owner_id or "")

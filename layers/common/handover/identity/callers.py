@@ -15,7 +15,7 @@ from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.data.history import Actor
 from handover.data.principals import OperatorRecord, PrincipalRecord, StaffRecord
-from handover.errors import Forbidden, ImpersonationForbidden, SecureAccount, Unauthenticated
+from handover.errors import Forbidden, ImpersonationForbidden, NotFound, SecureAccount, Unauthenticated
 from handover.identity.sessions import AccessClaims, Sessions
 
 
@@ -121,6 +121,19 @@ def require_clearance(caller: Caller, account: AccountRecord) -> AccountRecord:
     if account.secure and not caller.claims.secure:
         raise SecureAccount()
     return account
+
+
+def cleared(caller: Caller, account: AccountRecord | None) -> AccountRecord:
+    """The business read for an operator, if there is one and the operator is cleared for it."""
+    if account is None:
+        raise NotFound("No such business")
+    return require_clearance(caller, account)
+
+
+def visible_account(caller: Caller, directory: Directory, account_id: str) -> AccountRecord:
+    """The business, for an operator cleared for it (a secure one needs the Secure role)."""
+    require_operator(caller)
+    return cleared(caller, directory.accounts.get(account_id))
 
 
 def forbid_impersonation(caller: Caller) -> Caller:
