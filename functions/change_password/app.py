@@ -9,8 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import snapshot, web
-from handover.contract.auth import IssuedToken
-from handover.contract.customers import ChangePasswordRequest
+from handover.contract.auth import ChangePasswordRequest, IssuedToken
 from handover.identity.callers import Caller
 from handover.runtime import runtime
 

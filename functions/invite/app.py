@@ -10,7 +10,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import snapshot, web
-from handover.contract.customers import InviteAccepted, InviteRequest
+from handover.contract.customers import InviteRequest
+from handover.contract.invites import InviteAccepted
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
 from handover.links.mail import sent_answer

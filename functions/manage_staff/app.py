@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import snapshot, web
-from handover.contract.customers import InviteAccepted
+from handover.contract.invites import InviteAccepted
 from handover.contract.staff import AddStaffRequest, StaffCreated, StaffEnvelope, StaffPatch
 from handover.data.links import LinkRecord
 from handover.idempotency import Receipt

@@ -11,7 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from handover import snapshot, web
 from handover.contract.auth import ForgotPasswordAccepted, ForgotPasswordRequest, IssuedToken, ResetPasswordRequest
-from handover.contract.customers import InviteAccepted, PasswordResetRequest, SetPasswordRequest
+from handover.contract.customers import PasswordResetRequest, SetPasswordRequest
+from handover.contract.invites import InviteAccepted
 from handover.identity.callers import Caller
 from handover.links.mail import sent_answer
 from handover.runtime import runtime

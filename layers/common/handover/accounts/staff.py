@@ -19,7 +19,7 @@ from typing import Any
 from handover.accounts.businesses import OWNER_PERMISSIONS, Accounts, Person
 from handover.accounts.history import history_entry, impersonated
 from handover.contract.common import iso
-from handover.contract.customers import InviteOutcome
+from handover.contract.invites import InviteOutcome
 from handover.contract.staff import AddStaffRequest, StaffCreated, StaffEnvelope, StaffPatch, StaffView, canonical
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory

@@ -1,4 +1,5 @@
-"""Bodies of the auth routes: login, refresh, logout, links, claim, forgot-password, reset, the JWKS."""
+"""Bodies of the auth routes: login, refresh, logout, links, claim, forgot-password, reset, the JWKS,
+and a customer's change of their own password."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ class LogoutRequest(Body):
 class ClaimRequest(Body):
     token: LinkToken
     password: PasswordText
+
+
+class ChangePasswordRequest(Body):
+    current_password: PasswordText
+    new_password: PasswordText
 
 
 class LinkInfo(Model):

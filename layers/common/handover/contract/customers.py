@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, CustomFields, EmailAddress, Name, PasswordText, Phone, iso
+from handover.contract.invites import InviteOutcome
 from handover.data.bookings import BookingRecord
 from handover.data.links import Delivery, LinkKind
 from handover.data.principals import CustomerRecord, CustomerStatus, LastLink
@@ -35,18 +36,6 @@ class PasswordResetRequest(Body):
 
 class SetPasswordRequest(Body):
     password: PasswordText
-
-
-class InviteAccepted(Model):
-    expires_at: str
-
-
-class InviteOutcome(Model):
-    """What became of `invite: true` on create: sent (with the link's expiry) or not, and why."""
-
-    sent: bool
-    expires_at: str | None = None
-    code: str | None = None
 
 
 class LastLinkView(Model):
@@ -164,8 +153,3 @@ class OwnProfileUpdate(Body):
     first_name: Name | None = None
     last_name: Name | None = None
     email: EmailAddress | None = None
-
-
-class ChangePasswordRequest(Body):
-    current_password: PasswordText
-    new_password: PasswordText

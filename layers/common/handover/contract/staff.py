@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from handover.contract.common import Body, EmailAddress, Name, iso
-from handover.contract.customers import InviteOutcome
+from handover.contract.invites import InviteOutcome
 from handover.data.principals import StaffRecord, StaffStatus
 from handover.data.staff import PERMISSIONS, Permission
 from handover.models import Model

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from handover.accounts.history import impersonated
 from handover.contract.common import iso
-from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView, InviteOutcome
+from handover.contract.customers import CreateCustomerRequest, CustomerCreated, CustomerView
 from handover.contract.events import (
     CustomerCreatedData,
     CustomerInvitedData,
@@ -23,6 +23,7 @@ from handover.contract.events import (
     EventActor,
     PasswordResetData,
 )
+from handover.contract.invites import InviteOutcome
 from handover.customers.fields import FieldDefinition, checked_values
 from handover.customers.revisions import settle, stale
 from handover.customers.search import index_writes
