@@ -147,6 +147,24 @@ def test_every_function_registers_its_snapshot_hooks() -> None:
     assert missing == []
 
 
+def test_before_the_snapshot_the_directory_builds_every_store(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from functools import cached_property
+
+    from handover.data.directory import Directory
+
+    # Given the hooks of a function whose requests use a few of the directory's stores, each
+    # built (and its module imported) on first use
+    _hooks_of("login", monkeypatch)
+    stores = [name for name, member in vars(Directory).items() if isinstance(member, cached_property)]
+    assert len(stores) >= 10
+    assert not set(stores) <= vars(runtime().directory).keys()
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then every store is built, so no first request after a restore imports one
+    assert set(stores) <= vars(runtime().directory).keys()
+
+
 def test_before_the_snapshot_the_hosted_pages_compile_every_template(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     from handover.pages.views import templates

@@ -10,8 +10,8 @@ and a worker, what it does with a synthetic event (handover/rehearsals.py):
     snapshot.prepare(None, "publisher", rehearsal=lambda: serve(rehearsals.outbox_stream()))
 
 A part of the runtime that builds more on first use than its constructor does (the hosted pages:
-each page's parts and their templates; the mailer: its templates) offers a `before_snapshot()`,
-which the hook calls on every part it built.
+each page's parts and their templates; the mailer: its templates; the directory: its stores) offers
+a `before_snapshot()`, which the hook calls on every part it built.
 
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
