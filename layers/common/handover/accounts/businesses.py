@@ -17,7 +17,7 @@ from handover.data.dynamo import Dynamo, Write
 from handover.data.principals import StaffRecord
 from handover.data.staff import PERMISSIONS
 from handover.events.outbox import Outbox
-from handover.ids import is_id, new_id
+from handover.ids import new_id
 from handover.mail.addresses import normalise_email
 
 if TYPE_CHECKING:
@@ -47,14 +47,6 @@ class Person:
     email: str
     first_name: str
     last_name: str
-
-
-def find_account(directory: Directory, reference: str) -> AccountRecord | None:
-    """`reference` is the business's id or its nickname (case-insensitive)."""
-    reference = reference.strip()
-    if is_id(reference):
-        return directory.accounts.get(reference)
-    return directory.accounts.by_nickname(reference.lower())
 
 
 class Accounts:

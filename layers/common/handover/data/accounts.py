@@ -21,6 +21,7 @@ from handover.errors import (
     StaffLimitReached,
     StorageUnavailable,
 )
+from handover.ids import is_id
 from handover.models import Model
 
 if TYPE_CHECKING:
@@ -102,6 +103,13 @@ class AccountStore:
                 pairs.append((AccountRecord.model_validate(account),
                               StaffRecord.model_validate(owner) if owner else None))
         return pairs
+
+    def find(self, reference: str) -> AccountRecord | None:
+        """`reference` is the business's id or its nickname (case-insensitive)."""
+        reference = reference.strip()
+        if is_id(reference):
+            return self.get(reference)
+        return self.by_nickname(reference.lower())
 
     def by_nickname(self, nickname: str) -> AccountRecord | None:
         items, _ = self._dynamo.query(self.table, "lookup = :lookup", {":lookup": f"NICK#{nickname}"},

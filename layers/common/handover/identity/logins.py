@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from handover.accounts.businesses import find_account
 from handover.accounts.roster import Roster
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
@@ -52,7 +51,7 @@ class Logins:
         email = _normalised(email)
         account = None
         if realm != "operator" and account_reference:
-            account = find_account(self._directory, account_reference)
+            account = self._directory.accounts.find(account_reference)
         # An unknown business still gets a counter of its own, so guessing costs the same everywhere.
         account_key = None if realm == "operator" else (account.id if account else
                                                          f"?{(account_reference or '').strip().lower()}")

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from handover.accounts.businesses import find_account
 from handover.accounts.history import history_entry
 from handover.data.directory import Directory
 from handover.data.history import HistoryStore
@@ -70,7 +69,7 @@ class PasswordResets:
             email = normalise_email(str(request.get("email", "")))
         except EmailInvalid:
             return "unknown"
-        account = find_account(self._directory, str(request["account"]))
+        account = self._directory.accounts.find(str(request["account"]))
         if account is None:
             return "unknown"
         principal, _ = self._directory.principals.login_candidates(realm, account.id, email)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from handover.accounts.businesses import find_account
 from handover.data.accounts import AccountRecord
 from handover.data.directory import Directory
 from handover.errors import (
@@ -105,4 +104,4 @@ class SignInPages:
 
     def _account(self, reference: str) -> AccountRecord | None:
         reference = reference.strip()[:MAX_REFERENCE]
-        return find_account(self._directory, reference) if reference else None
+        return self._directory.accounts.find(reference) if reference else None
