@@ -7,11 +7,11 @@ from dataclasses import asdict
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot
+from handover import snapshot, tracing
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 snapshot.prepare(None, "cleanup", rehearsal=lambda: runtime().cleanup.run())
 

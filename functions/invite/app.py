@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot, web
+from handover import snapshot, tracing, web
 from handover.contract.customers import InviteRequest
 from handover.contract.invites import InviteAccepted
 from handover.idempotency import Receipt
@@ -18,7 +18,7 @@ from handover.links.mail import sent_answer
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 app = web.build_resolver()
 snapshot.prepare(app, "authenticator", "customers", "idempotency")

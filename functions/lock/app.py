@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot, web
+from handover import snapshot, tracing, web
 from handover.contract.common import LockRequest
 from handover.contract.customers import CustomerEnvelope, CustomerView
 from handover.contract.operators import AccountEnvelope
@@ -16,7 +16,7 @@ from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 app = web.build_resolver()
 snapshot.prepare(app, "authenticator", "client_accounts", "locks")

@@ -9,14 +9,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot, web
+from handover import snapshot, tracing, web
 from handover.contract.operators import AccountEnvelope, CreateAccountRequest
 from handover.idempotency import Receipt
 from handover.identity.callers import Caller
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 app = web.build_resolver()
 snapshot.prepare(app, "authenticator", "client_accounts", "idempotency")

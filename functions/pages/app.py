@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import snapshot, web
+from handover import snapshot, tracing, web
 from handover.errors import HandoverError
 from handover.pages.assets import asset
 from handover.pages.requests import PageRequest
@@ -15,7 +15,7 @@ from handover.pages.views import error_page
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 app = web.build_resolver(other_types=("application/x-www-form-urlencoded",))
 # Pages answer failures with HTML, not the API's problem+json.

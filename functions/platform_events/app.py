@@ -6,11 +6,11 @@ Lambda retries it and then keeps it in the dead-letter queue."""
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import rehearsals, snapshot
+from handover import rehearsals, snapshot, tracing
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 
 

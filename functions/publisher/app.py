@@ -7,12 +7,12 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from handover import rehearsals, snapshot
+from handover import rehearsals, snapshot, tracing
 from handover.events.publisher import OutboxBatchProcessor
 from handover.runtime import runtime
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=tracing.PATCHED)
 metrics = Metrics()
 
 
