@@ -33,6 +33,22 @@ def test_seeded_operators_and_staff_sign_in(api: Api, credentials: dict[str, str
     assert reply.json()["token_type"] == "Bearer" and 0 < reply.json()["expires_in"] <= 3600
 
 
+def test_staff_name_their_business_by_its_id_or_its_nickname(api: Api, seeded: Runtime) -> None:
+    # Given the demo business
+    account = seeded.directory.accounts.by_nickname("demo")
+    assert account is not None
+    # When its owner signs in naming it by its id, or by its nickname in another case, Then they get a token
+    for reference in (account.id, "Demo"):
+        assert api.call("POST", "/v1/auth/login", {**DEMO_OWNER, "account": reference}).status == 200, reference
+    # And the directory finds it by either, spaces around them too (the sign-in page and a reset
+    # request pass what was typed), and finds no business for a reference to none
+    for reference in (account.id, f"  {account.id} ", " DEMO "):
+        found = seeded.directory.accounts.find(reference)
+        assert found is not None and found.id == account.id, reference
+    assert seeded.directory.accounts.find("01ARZ3NDEKTSV4RRFFQ69G5FAV") is None
+    assert seeded.directory.accounts.find("nowhere") is None
+
+
 def test_unknown_email_and_wrong_password_look_the_same(api: Api) -> None:
     # When three kinds of wrong credentials are tried
     wrong_password = api.call("POST", "/v1/auth/login", {**DEMO_OWNER, "password": "Wrong-Passw0rd!"})
