@@ -63,7 +63,7 @@ def test_the_loser_of_two_at_once_records_nothing(api: Api, seeded: Runtime, mon
     account_id, operator = api.account_id("demo"), api.login(OPERATOR)
     stale = seeded.directory.accounts.get(account_id)
     assert api.call("POST", f"/v1/operator/accounts/{account_id}/setup-complete", token=operator).status == 200
-    monkeypatch.setattr(seeded.client_accounts, "visible", lambda _caller, _id: stale)
+    monkeypatch.setattr("handover.accounts.onboarding.visible_account", lambda _caller, _directory, _id: stale)
 
     # When the first one writes
     late = api.call("POST", f"/v1/operator/accounts/{account_id}/setup-complete", token=operator)
