@@ -49,10 +49,6 @@ class ClientAccounts:
         self._retention_days = retention_days
         self._clock = clock
 
-    def visible(self, caller: Caller, account_id: str) -> AccountRecord:
-        """The business, for an operator cleared for it (a secure one needs the Secure role)."""
-        return visible_account(caller, self._directory, account_id)
-
     def view(self, account: AccountRecord, owner: StaffRecord | None = None) -> AccountView:
         """The business with its owner (read by key when not given: the owner's id is the business's)."""
         if owner is None and account.owner_id:
@@ -77,7 +73,7 @@ class ClientAccounts:
         return AccountView.of(account, owner, self._clock())
 
     def get(self, caller: Caller, account_id: str) -> AccountView:
-        return self.view(self.visible(caller, account_id))
+        return self.view(visible_account(caller, self._directory, account_id))
 
     def change(self, caller: Caller, account_id: str, patch: AccountPatch, receipt: Receipt = NO_KEY) -> AccountView:
         changes = patch.changes()
@@ -88,7 +84,7 @@ class ClientAccounts:
         if "tags" in changes:
             changes["tags"] = list({normalise(tag): tag for tag in changes["tags"]}.values())
         return settle(lambda account: self._change(caller, account, changes, receipt),
-                      read=lambda: self.visible(caller, account_id))
+                      read=lambda: visible_account(caller, self._directory, account_id))
 
     def page(self, caller: Caller, *, status: str | None, tag: str | None, q: str | None, mine: bool, limit: int,
              cursor: str | None) -> AccountPage:
@@ -120,7 +116,7 @@ class ClientAccounts:
 
     def _template(self, caller: Caller, template_id: str) -> Template:
         try:
-            account = self.visible(caller, template_id)
+            account = visible_account(caller, self._directory, template_id)
         except NotFound:
             account = None
         if account is None or not account.is_template:

@@ -29,7 +29,7 @@ from handover.data.dynamo import Dynamo
 from handover.data.history import HistoryStore
 from handover.data.principals import CustomerRecord
 from handover.events.outbox import event_actor
-from handover.identity.callers import Caller, cleared, require_operator
+from handover.identity.callers import Caller, visible_account
 
 
 class Locks:
@@ -90,13 +90,9 @@ class Locks:
         return unlocked
 
     def set_account_lock(self, caller: Caller, account_id: str, locked: bool, reason: str | None) -> AccountRecord:
-        require_operator(caller)
-
-        def read() -> AccountRecord:
-            return cleared(caller, self._directory.accounts.get(account_id))
-
         # A staff login or a booking may move the business meanwhile: then it is read and decided again.
-        return settle(lambda account: self._set_account_lock(caller, account, locked, reason), read=read)
+        return settle(lambda account: self._set_account_lock(caller, account, locked, reason),
+                      read=lambda: visible_account(caller, self._directory, account_id))
 
     def _set_account_lock(self, caller: Caller, account: AccountRecord, locked: bool,
                           reason: str | None) -> AccountRecord:
