@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from handover import priming, snapshot
 from handover.runtime import runtime
+from moto.core.models import botocore_stubber
 
 from local.lambdas import load
 from local.template import functions
 from tests.conftest import DEMO_OWNER, invoke, sample_event
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """The hook freezes every object it leaves (gc.freeze), for a function's life; a test's
+    objects go back to the collector after it."""
+    yield
+    gc.unfreeze()
 
 
 def _sent_calls(answered_here: bool = False) -> list[str]:
@@ -26,6 +37,12 @@ def _sent_calls(answered_here: bool = False) -> list[str]:
     for emitter in emitters:
         emitter.register("after-call", record)
     return sent
+
+
+def _routes_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priming without its last step, which calls every operation of each client: what the
+    synthetic requests themselves reach."""
+    monkeypatch.setattr(priming, "rehearse_operations", lambda client: [])
 
 
 def _hooks_of(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -64,6 +81,7 @@ def test_priming_answers_every_aws_call_itself_and_leaves_no_metrics(
         aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the claim function, whose link read reads DynamoDB, and its sample body
     module = _hooks_of("claim", monkeypatch)
+    _routes_alone(monkeypatch)
     sent, answered = _sent_calls(), _sent_calls(answered_here=True)
     module.metrics.add_metric(name="Claims", unit="Count", value=1)
     # When Lambda takes the snapshot
@@ -81,6 +99,7 @@ def test_priming_authenticates_a_token_of_each_realm_to_the_read_of_its_principa
     # registers hooks of its own as it loads)
     owner = api.login(DEMO_OWNER)
     _hooks_of("get_customer", monkeypatch)
+    _routes_alone(monkeypatch)
     sent, answered = _sent_calls(), _sent_calls(answered_here=True)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
@@ -96,6 +115,7 @@ def test_priming_authenticates_a_token_of_each_realm_to_the_read_of_its_principa
 def test_a_worker_rehearses_with_a_synthetic_event(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the import worker, whose rehearsal is a batch of an import nobody started
     _hooks_of("import_worker", monkeypatch)
+    _routes_alone(monkeypatch)
     sent, answered = _sent_calls(), _sent_calls(answered_here=True)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
@@ -107,6 +127,7 @@ def test_a_worker_rehearses_with_a_synthetic_event(aws: dict[str, str], monkeypa
 def test_the_cleanup_rehearses_a_run(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the daily cleanup, whose schedule's event says nothing it reads
     _hooks_of("cleanup", monkeypatch)
+    _routes_alone(monkeypatch)
     sent, answered = _sent_calls(), _sent_calls(answered_here=True)
     # When Lambda takes the snapshot
     snapshot.run_before_snapshot()
@@ -114,6 +135,52 @@ def test_the_cleanup_rehearses_a_run(aws: dict[str, str], monkeypatch: pytest.Mo
     # its tables swept, all answered by priming itself
     assert sent == []
     assert set(answered) == {"Query", "PutItem"}, answered
+
+
+def test_priming_last_calls_every_operation_of_each_client_answered_here(
+        aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function whose clients are DynamoDB's, KMS's, S3's and SQS's
+    _hooks_of("import_uploads", monkeypatch)
+    answered: set[tuple[str, str]] = set()
+    failed: dict[str, list[str]] = {}
+    rehearse = priming.rehearse_operations
+
+    def recorded(client: Any) -> list[str]:
+        service = client.meta.service_model.service_name
+        client.meta.events.register("after-call", lambda model, **_: answered.add((service, model.name)))
+        # As in Lambda, no moto in the process: botocore runs every before-send handler, and moto's
+        # (which would also serve each call, and raise on those it does not implement) is not one;
+        # a call not answered here would go to AWS's own endpoint and fail.
+        with monkeypatch.context() as aside:
+            aside.setattr(botocore_stubber, "enabled", False)
+            failed[service] = rehearse(client)
+        return failed[service]
+
+    monkeypatch.setattr(priming, "rehearse_operations", recorded)
+    sent = _sent_calls()
+    # When Lambda takes the snapshot
+    snapshot.run_before_snapshot()
+    # Then every operation of every client went through the SDK once with parameters its
+    # validation passed, and was answered in the process; only S3's GetBucketLocation could not
+    # read its made-up (empty) reply
+    assert sent == []
+    assert sorted(failed) == ["dynamodb", "kms", "s3", "sqs"]
+    assert failed == {"dynamodb": [], "kms": [], "s3": ["GetBucketLocation"], "sqs": []}
+    for client in runtime().clients:
+        model = client.meta.service_model
+        missed = {name for name in model.operation_names if (model.service_name, name) not in answered}
+        assert missed == set(failed[model.service_name]), model.service_name
+
+
+def test_a_client_made_while_priming_sends_its_calls_afterwards(aws: dict[str, str]) -> None:
+    # Given a client made while priming answered every call in the process
+    with priming.answered_here(runtime()):
+        client = runtime().client("dynamodb")
+    sent = _sent_calls()
+    # When it is called afterwards
+    client.list_tables()
+    # Then the call went to AWS: the answer it copied from the session was taken back too
+    assert sent == ["ListTables"]
 
 
 def test_after_a_restore_requests_are_served_on_new_connections(

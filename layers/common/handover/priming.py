@@ -6,11 +6,15 @@ once with a token of each realm, signed by a key made for the occasion (`StandIn
 trusted only meanwhile; with the route's sample body or query string where it takes one without
 a token. `answered_here` answers every AWS call meanwhile where it would be sent, as a call that
 found nothing is answered, so the SDK does all it does for a real call and each request goes as
-far as a request about nobody goes. `quiet` keeps the log empty meanwhile."""
+far as a request about nobody goes; `rehearse_operations` then calls every operation of a client
+once with the least its validation takes, for those no request reached. `quiet` keeps the log
+empty meanwhile."""
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import datetime
 import functools
 import json
 import logging
@@ -29,6 +33,7 @@ _PLACEHOLDER = re.compile(r"<[^>]+>")
 _REALMS: tuple[Literal["operator", "staff", "customer"], ...] = ("customer", "staff", "operator")
 _ANSWERED = "handover-priming-answered"
 ANSWERED_HEADER = "x-handover-answered-in-process"  # on the replies priming makes up
+_ANSWERING = contextvars.ContextVar("handover_priming_answering", default=False)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def prime(app: Any, built: Runtime, verifies_tokens: bool, samples: Samples) -> 
         for route in [*app._static_routes, *app._dynamic_routes]:
             # What the request validation builds on a route's first request (its parameters' and
             # body's models, the response's), which a refusal would stop short of.
-            route.dependant  # noqa: B018
+            _validation_built(route.dependant)
             path = _PLACEHOLDER.sub("snapshot", route.path)
             for bearer in bearers:
                 request = _request(route.method, path, bearer, samples.bodies.get(route.path, {}),
@@ -65,28 +70,50 @@ def prime(app: Any, built: Runtime, verifies_tokens: bool, samples: Samples) -> 
     jmespath.compile(API_GATEWAY_HTTP)  # the handler's correlation id, parsed on first use and kept
 
 
+def _validation_built(dependant: Any) -> None:
+    """Builds the validation of each parameter, the body and the response of a route (and of its
+    dependencies). Powertools makes a pydantic TypeAdapter for each, which defers its build while
+    the model it adapts does (handover/models.py): the first request that validates the body, or
+    the first answer that is not a refusal, would build it (1-3 ms for a route). Validating
+    nothing builds it."""
+    fields = (*dependant.path_params, *dependant.query_params, *dependant.header_params, *dependant.cookie_params,
+              *dependant.body_params, dependant.return_param)
+    for field in fields:
+        if field is not None:
+            field.validate(None)
+    for dependency in dependant.dependencies:
+        _validation_built(dependency.dependant)
+
+
 @contextlib.contextmanager
 def answered_here(built: Runtime) -> Iterator[None]:
     """Every AWS call the runtime's clients make (and those of any client made meanwhile) is
     answered in the process, where it would be sent, as a call that found nothing is answered.
     The SDK does for it all it does for a real call (endpoint rules, signing, parsing the reply,
     its events), which a first real call of each operation would otherwise do for the first
-    time; nothing leaves the process."""
+    time; nothing leaves the process.
+
+    The answering handler stays registered, and answers nothing once this ends: taking it away
+    would empty each client's cache of the handlers an event name has, which every event of a
+    restored function's first request would then fill again."""
     answers = [(built.session.get_component("event_emitter"), None), *((client.meta.events, client.meta.service_model)
                                                 for client in built.clients)]
-    for emitter, service in answers:
+    for emitter, service in answers:  # once: a second registration under the same id is ignored
         emitter.register_first("before-send", functools.partial(_nothing_found, service), unique_id=_ANSWERED)
+    answering = _ANSWERING.set(True)
     try:
         yield
     finally:
-        for emitter, _service in answers:
-            emitter.unregister("before-send", unique_id=_ANSWERED)
+        _ANSWERING.reset(answering)
 
 
 def _nothing_found(service: Any, request: Any, event_name: str, **_: Any) -> Any:
     """A success with nothing in it: each list and map at the reply's top level empty (as DynamoDB
     answers a read of nothing: `{"Responses": {}}`), but for a list the request has too, which
-    gets an empty item for each item sent (PutEvents answers each entry); no other member."""
+    gets an empty item for each item sent (PutEvents answers each entry); no other member. Outside
+    `answered_here`, nothing: the call goes on to AWS."""
+    if not _ANSWERING.get():
+        return None
     from botocore.awsrequest import AWSResponse
 
     body = b""
@@ -99,6 +126,61 @@ def _nothing_found(service: Any, request: Any, event_name: str, **_: Any) -> Any
                                if member.type_name in ("list", "map") and "location" not in member.serialization
                                }).encode()
     return AWSResponse(request.url, 200, {ANSWERED_HEADER: "1"}, _Body(body))
+
+
+def rehearse_operations(client: Any) -> list[str]:
+    """Calls every operation of the client once (in `answered_here`), with only the parameters
+    its validation requires, each the least it takes. A request about nobody stops at its first
+    read (a reset's at the unknown email, a worker's at a job nobody started), so the operations
+    after it would meet a restored function's first real request new: the SDK names their events
+    and finds their handlers, builds their parameters and their endpoint's, and parses their
+    reply, for each operation the first time (about 0.4 ms each here). Returns the operations whose
+    call failed (S3's GetBucketLocation: an empty reply is not its XML)."""
+    model, failed = client.meta.service_model, []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        shape = operation.input_shape
+        try:
+            client._make_api_call(name, _least(shape) if shape is not None else {})
+        except Exception:  # a rehearsal: what it reached before failing is done
+            failed.append(name)
+        for tree in (shape, operation.output_shape, *operation.error_shapes):
+            _resolved(tree)
+    return failed
+
+
+def _resolved(shape: Any, path: tuple[str, ...] = ()) -> None:
+    """Resolves the shapes nested in a request's or a reply's shape, as serialising real
+    parameters and parsing a real reply would (each made on first use and kept by its parent),
+    to the depth of a shape nested once in itself (a DynamoDB attribute value in an item)."""
+    if shape is None or path.count(shape.name) == 2:
+        return
+    shape.serialization  # noqa: B018 - made on first use and kept, as the members are
+    nested: list[Any] = []
+    if shape.type_name == "structure":
+        nested = list(shape.members.values())
+    elif shape.type_name == "list":
+        nested = [shape.member]
+    elif shape.type_name == "map":
+        nested = [shape.key, shape.value]
+    for member in nested:
+        _resolved(member, (*path, shape.name))
+
+
+def _least(shape: Any) -> Any:
+    """The least value of a shape that botocore's parameter validation passes: a structure's
+    required members (a union's first), a list of its minimum length, the shortest string."""
+    kind, least = shape.type_name, int(shape.metadata.get("min", 0))
+    if kind == "structure":
+        names = shape.required_members or (list(shape.members)[:1] if shape.metadata.get("union") else [])
+        return {name: _least(shape.members[name]) for name in names}
+    if kind == "list":
+        return [_least(shape.member) for _ in range(least)]
+    if kind == "string":
+        return shape.enum[0] if shape.enum else "x" * max(least, 1)
+    return {"map": {}, "integer": least, "long": least, "float": float(least), "double": float(least),
+            "boolean": False, "blob": b"x" * max(least, 1),
+            "timestamp": datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)}.get(kind)
 
 
 class _Body:

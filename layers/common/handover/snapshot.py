@@ -15,27 +15,30 @@ a `before_snapshot()`, which the hook calls on every part it built.
 
 Nothing runs at import: `prepare` only registers the hooks. Before the snapshot (when a version
 is published with SnapStart on) the hook builds those parts of the runtime with their AWS
-clients (each operation's shapes and the client's exception classes too), loads the token key's
-public half where tokens are verified, loads the email address validation, builds every model
-imported (handover/models.py: built on first use otherwise) and each route's request validation,
-and rehearses (handover/priming.py): one synthetic request per route through the resolver (with a
-token of each realm where tokens are verified, signed by a key made for the occasion and trusted
-only meanwhile; with the route's sample body where it takes one without a token), or the
-worker's rehearsal. Every AWS call they make is answered in the process as a call that found
-nothing is answered, after the SDK has done all it does for a real call, so each goes as far as
-a request about nobody goes (the authentication's read of its principal, a link's read, a job's)
-and nothing leaves the process; nothing is logged meanwhile, and no metric is kept. Last, once
-every module is loaded, it asks the type checks a first request asks (is a `str` a `Mapping`?),
-whose first answers are slow. After a restore the other hook reseeds `random` and drops the
-clients' pooled connections, which belonged to the environment the snapshot was taken in;
-credentials come from Lambda's container endpoint under SnapStart and refresh themselves.
+clients (and the clients' exception classes), loads the token key's public half where tokens are
+verified, loads the email address validation, builds every model imported (handover/models.py:
+built on first use otherwise) and each route's request validation, and rehearses
+(handover/priming.py): one synthetic request per route through the resolver (with a token of
+each realm where tokens are verified, signed by a key made for the occasion and trusted only
+meanwhile; with the route's sample body where it takes one without a token), or the worker's
+rehearsal. Every AWS call they make is answered in the process as a call that found nothing is
+answered, after the SDK has done all it does for a real call, so each goes as far as a request
+about nobody goes (the authentication's read of its principal, a link's read, a job's) and
+nothing leaves the process; then every operation of each client is called once the same way, for
+those no request reached. Nothing is logged meanwhile, and no metric is kept. Last, once every
+module is loaded, it asks the type checks a first request asks (is a `str` a `Mapping`?), whose
+first answers are slow, and collects the garbage and freezes every object left, which the
+function keeps for its life (a collection after a restore, the first request's too, walks only
+what was made since). After a restore the other hook reseeds `random` and drops the clients'
+pooled connections, which belonged to the environment the snapshot was taken in; credentials
+come from Lambda's container endpoint under SnapStart and refresh themselves.
 
 Lambda's runtime provides `snapshot_restore_py`; elsewhere (tests, the dev server, `make bench`)
 the hooks go to a local registry that `run_before_snapshot` and `run_after_restore` call."""
 
 from __future__ import annotations
 
-import contextlib
+import gc
 import random
 from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, Sequence, Set, ValuesView
 from decimal import Decimal
@@ -77,7 +80,7 @@ def prepare(app: Any | None, *parts: str, public_key: bool | None = None,
 
 def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, bodies: Mapping[str, dict[str, Any]],
                      queries: Mapping[str, str], rehearsal: Callable[[], object] | None) -> None:
-    from handover.priming import Samples, answered_here, prime, quiet  # only where a snapshot is taken
+    from handover.priming import Samples, answered_here, prime, quiet, rehearse_operations  # only before one
 
     built = runtime()
     for part in parts:
@@ -93,18 +96,21 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, 
 
     validated("snapshot@example.com")  # email_validator, for addresses of an uncommon shape
     "snapshot.example".encode("idna")  # the codec a new connection's host name goes through (getaddrinfo)
-    for client in built.clients:
-        _warm_operations(client)
     models.build_all()
     with answered_here(built), quiet():
         if app is not None:
             prime(app, built, "authenticator" in parts, Samples(bodies, queries))
         if rehearsal is not None:
             rehearsal()
+        for client in list(built.clients):
+            client.exceptions  # noqa: B018 - built on first use: a class per error shape of the service
+            rehearse_operations(client)
     from aws_lambda_powertools import Metrics
 
     Metrics().clear_metrics()  # none of the priming's counts may reach the first real request
     _settle_type_checks()
+    gc.collect()  # the priming's garbage: the snapshot keeps none of it
+    gc.freeze()  # what is left lives as long as the function: no collection after a restore walks it again
 
 
 def _settle_type_checks() -> None:
@@ -121,22 +127,6 @@ def _settle_type_checks() -> None:
     for abstract in (Mapping, Sequence, Set, Iterable, Number):
         for kind in (*plain, *views):
             issubclass(kind, abstract)
-
-
-def _warm_operations(client: Any) -> None:
-    """Resolves the shapes of every operation of the client and runs its serializer and parser
-    once on each, offline: what a first call of each operation would otherwise do; and makes the
-    client's exception classes, which its first error would otherwise make."""
-    client.exceptions  # noqa: B018 - built on first use: a class per error shape of the service
-    model = client.meta.service_model
-    for name in model.operation_names:
-        operation = model.operation_model(name)
-        with contextlib.suppress(Exception):  # an operation whose empty request or reply does not fit
-            client._serializer.serialize_to_request({}, operation)
-        if operation.output_shape is not None:
-            with contextlib.suppress(Exception):
-                client._response_parser.parse({"status_code": 200, "headers": {}, "body": b"{}"},
-                                              operation.output_shape)
 
 
 def _after_restore() -> None:
