@@ -3,6 +3,7 @@ function's own directory as its code root, under a module name of its own."""
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import sys
@@ -32,7 +33,14 @@ def load(function: Function) -> ModuleType:
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        # A function's load pauses the collector and then freezes what it made, for a container
+        # that serves that function alone (handover/coldstart.py). The dev server's processes and
+        # the tests load many and go on making objects: theirs stay collectable.
+        gc.unfreeze()
+        gc.enable()
     return module
 
 

@@ -1,6 +1,9 @@
 """GET /v1/operator/accounts/{id}/activity: a business's last months of bookings and payments, its
 onboarding checklist and the sites its booking widget was seen on, for operators."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

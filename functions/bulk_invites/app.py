@@ -1,6 +1,9 @@
 """POST /v1/customers/invites: staff invite many customers at once (by ids, or every customer with
 a status); the customers are queued for the invite worker and the job answers at once."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

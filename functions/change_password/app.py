@@ -1,6 +1,9 @@
 """PUT /v1/me/password: a signed-in customer changes their password (the current one first);
 every other session of theirs ends and a fresh token comes back."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

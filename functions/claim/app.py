@@ -1,6 +1,9 @@
 """GET /v1/auth/links/{token} and POST /v1/auth/claim: a customer claims the account an invite
 link points to, setting a password and so verifying the email."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit

@@ -2,6 +2,9 @@
 DynamoDB TTL has not removed yet, re-derives the businesses' statuses the calendar moved, and
 reports how many as metrics."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from dataclasses import asdict
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

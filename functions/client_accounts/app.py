@@ -2,6 +2,9 @@
 businesses (counts by status, filtered by status, tag, a query or their own assignments) and one
 business."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -3,6 +3,9 @@ email carried and on the customer's last_link; a permanent bounce or a complaint
 undeliverable for everyone using it. A malformed event is logged and dropped; a failed dependency
 raises, so the event is delivered again (what was already recorded is skipped by conditions)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import ValidationError, parse

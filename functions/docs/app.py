@@ -1,6 +1,9 @@
 """GET /openapi.json and GET /docs: the OpenAPI document of every route of every function
 (generated from their resolvers by `make openapi`, shipped beside this file) and Swagger UI."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 import json
 from functools import cache
 from pathlib import Path

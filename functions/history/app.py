@@ -1,6 +1,9 @@
 """GET /v1/operator/accounts/{id}/history: what operators (and anyone acting as someone else)
 did to a business, newest first, six months kept."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

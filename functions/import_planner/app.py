@@ -2,6 +2,9 @@
 and queue its rows for the import worker, or end its job `failed` (jobs/imports.py). S3 may
 deliver an event twice; only the delivery that moves the job from queued to running plans it."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -1,6 +1,9 @@
 """The import worker: each SQS message is a batch of an import's rows (jobs/import_rows.py). A
 batch that fails is reported back and retried alone; its rows done already are not done again."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 import json
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

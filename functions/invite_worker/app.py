@@ -2,6 +2,9 @@
 (jobs/invite_rows.py). A batch that fails is reported back and retried alone; its customers sent
 already are not sent again."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 import json
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -1,6 +1,9 @@
 """GET /v1/jobs, GET /v1/jobs/{id}, GET /v1/jobs/{id}/errors and POST /v1/jobs/{id}/cancel: the
 business's bulk work (imports), its exact counts and its errors by row."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -1,6 +1,9 @@
 """POST /v1/operator/accounts/{id}/login-as: an operator acts as the owner or a staff member,
 for 15 minutes at most, marked in the token and written to the business's history."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

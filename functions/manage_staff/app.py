@@ -1,6 +1,9 @@
 """The owner adds, changes and removes staff members and sends them their claim link again;
 operators send a business's owner theirs (POST /v1/operator/accounts/{id}/owner/invite)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from collections.abc import Callable
 from typing import Annotated
 

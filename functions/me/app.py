@@ -1,6 +1,9 @@
 """GET /v1/me and PATCH /v1/me: the signed-in customer's own profile (and bookings); they may
 change their phone and the custom fields the business lets them edit."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

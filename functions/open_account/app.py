@@ -1,6 +1,9 @@
 """POST /v1/operator/accounts: an operator opens a client business with its owner (unclaimed),
 perhaps from a template (its package, staff slots, tags, settings and custom fields)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -1,5 +1,8 @@
 """GET /v1/operator/operators: every operator, for assigning them to businesses."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -2,6 +2,9 @@
 POST /forgot and /login, GET and POST /account, POST /account/password and /account/sign-out,
 and GET /pages/{asset} (their script and styles)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths

@@ -3,6 +3,9 @@ sightings and onboarding steps, each kept once. An event that can never be kept 
 dropped (the handler returns, so EventBridge does not retry it); a failing dependency raises, so
 Lambda retries it and then keeps it in the dead-letter queue."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext

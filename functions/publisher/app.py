@@ -3,6 +3,9 @@ item on Handover's event bus, ten to a PutEvents call. A record it could not pub
 back, so the stream hands it over again (and the records after it: consumers drop repeats by
 `detail.id`)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import process_partial_response

@@ -1,6 +1,9 @@
 """Password resets: forgot-password and the reset link (customers and staff), staff sending a
 customer a reset link or setting the password directly, and operators sending an owner a link."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

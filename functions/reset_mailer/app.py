@@ -2,6 +2,9 @@
 existing customer or staff member, everything else is dropped silently. A failed send is
 reported back, so SQS retries that message alone."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 import json
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -2,6 +2,9 @@
 settings (portal, email branding, link lifetimes, password profile, login return origins) and the
 custom fields of its customers' profiles."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

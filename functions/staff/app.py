@@ -1,6 +1,9 @@
 """GET /v1/staff and /v1/staff/{id}: the owner reads the business's staff (the owner among them);
 GET /v1/operator/accounts/{id}/staff: an operator reads a business's staff."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

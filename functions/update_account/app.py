@@ -1,6 +1,9 @@
 """PATCH /v1/operator/accounts/{id}: what operators keep on a client business (tags, note,
 nickname, link sending, secure, template, package, staff slots, assigned operators)."""
 
+from handover import coldstart  # noqa: F401 - first of all: what follows loads with the collector paused
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -46,7 +46,7 @@ from numbers import Number
 from types import GeneratorType
 from typing import Any
 
-from handover import models
+from handover import coldstart, models
 from handover.runtime import runtime
 
 _BEFORE: list[Callable[[], None]] = []
@@ -73,7 +73,9 @@ def prepare(app: Any | None, *parts: str, public_key: bool | None = None,
     body without a token, by its path, one its validation passes (priming then reaches what the
     route does, not a 422); `queries`, the same for a route's query string. `rehearsal`: for a
     function without routes, what it does with a synthetic event, below its handler's decorators
-    (whose first call is the cold start they report)."""
+    (whose first call is the cold start they report). Called once a function's modules are in, it
+    also ends their loading (handover/coldstart.py)."""
+    coldstart.loaded()
     loads_key = "authenticator" in parts if public_key is None else public_key
     _register(lambda: _before_snapshot(app, parts, loads_key, bodies or {}, queries or {}, rehearsal), _after_restore)
 
