@@ -44,7 +44,8 @@ def cold_table(result: ColdStarts) -> str:
          " trivial route; 'baseline + validation' turns on request validation, as handover.web does; '+ 1 DynamoDB"
          " GetItem' builds a DynamoDB client and reads one item; 'baseline + validation + 1 GetItem' is the floor"
          " every function is judged against (twice per round, so measured"
-         f" {len(result.floor.times)} times)",
+         f" {len(result.floor.times)} times); 'the floor, loaded with the GC paused' loads it as every function"
+         " loads (handover/coldstart.py: the garbage collector paused, then what was made frozen), for information",
          "CPU: the interpreter's own CPU time to its first response (median), without the time it waited for"
          " AWS or for the machine's other work: steadier than the wall time on a shared machine, for"
          " information; the goal is judged on the wall time",

@@ -172,7 +172,7 @@ def prepared(progress: Callable[[str], None]) -> Iterator[Prepared]:
             for subject in functions:  # its directory, as sam build copies it (the pages share one)
                 subject.code_dir = built.code_dir(subject.code_dir.name)
             plain = baseline()
-            informational = [baseline("validation"), baseline("aws"), baseline("floor")]
+            informational = [baseline("validation"), baseline("aws"), baseline("paused"), baseline("floor")]
             for subject in (plain, *informational):
                 subject.code_dir = built.code_dir("_baseline")
             everyone = [plain, *informational, *functions]

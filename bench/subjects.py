@@ -160,15 +160,18 @@ def _default_events(function: Function) -> Events:
 
 def baseline(variant: str = "") -> Subject:
     """The baseline ("") or one of its informational variants: "validation", "aws", and "floor"
-    (both: the least a function that validates its request and reads DynamoDB does)."""
+    (both: the least a function that validates its request and reads DynamoDB does), and "paused"
+    (the floor loaded as a function loads: the garbage collector paused, handover/coldstart.py)."""
     ping = varied(sample("jwks"))
     ping.update(rawPath="/bench/ping", routeKey="GET /bench/ping")
     ping["requestContext"].update(routeKey="GET /bench/ping")
     ping["requestContext"]["http"]["path"] = "/bench/ping"
     name = {"": "baseline", "validation": "baseline + validation",
             "aws": "baseline + 1 DynamoDB GetItem",
-            "floor": "baseline + validation + 1 GetItem"}[variant]
+            "floor": "baseline + validation + 1 GetItem",
+            "paused": "the floor, loaded with the GC paused"}[variant]
     return Subject(name, BASELINE_DIR, "app.lambda_handler", "GET /bench/ping", lambda i: ping,
                    {"AWS_LAMBDA_FUNCTION_NAME": "Baseline",
-                    "BENCH_VALIDATION": "1" if variant in ("validation", "floor") else "0",
-                    "BENCH_AWS": "1" if variant in ("aws", "floor") else "0"})
+                    "BENCH_VALIDATION": "1" if variant in ("validation", "floor", "paused") else "0",
+                    "BENCH_AWS": "1" if variant in ("aws", "floor", "paused") else "0",
+                    "BENCH_PAUSED": "1" if variant == "paused" else "0"})
