@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,14 +12,6 @@ from moto.core.models import botocore_stubber
 from local.lambdas import load
 from local.template import functions
 from tests.conftest import DEMO_OWNER, invoke, sample_event
-
-
-@pytest.fixture(autouse=True)
-def _unfrozen() -> Iterator[None]:
-    """The hook freezes every object it leaves (gc.freeze), for a function's life; a test's
-    objects go back to the collector after it."""
-    yield
-    gc.unfreeze()
 
 
 def _sent_calls(answered_here: bool = False) -> list[str]:

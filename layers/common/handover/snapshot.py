@@ -27,9 +27,7 @@ about nobody goes (the authentication's read of its principal, a link's read, a 
 nothing leaves the process; then every operation of each client is called once the same way, for
 those no request reached. Nothing is logged meanwhile, and no metric is kept. Last, once every
 module is loaded, it asks the type checks a first request asks (is a `str` a `Mapping`?), whose
-first answers are slow, and collects the garbage and freezes every object left, which the
-function keeps for its life (a collection after a restore, the first request's too, walks only
-what was made since). After a restore the other hook reseeds `random` and drops the clients'
+first answers are slow. After a restore the other hook reseeds `random` and drops the clients'
 pooled connections, which belonged to the environment the snapshot was taken in; credentials
 come from Lambda's container endpoint under SnapStart and refresh themselves.
 
@@ -38,7 +36,6 @@ the hooks go to a local registry that `run_before_snapshot` and `run_after_resto
 
 from __future__ import annotations
 
-import gc
 import random
 from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, Sequence, Set, ValuesView
 from decimal import Decimal
@@ -111,8 +108,6 @@ def _before_snapshot(app: Any | None, parts: tuple[str, ...], public_key: bool, 
 
     Metrics().clear_metrics()  # none of the priming's counts may reach the first real request
     _settle_type_checks()
-    gc.collect()  # the priming's garbage: the snapshot keeps none of it
-    gc.freeze()  # what is left lives as long as the function: no collection after a restore walks it again
 
 
 def _settle_type_checks() -> None:
