@@ -57,3 +57,13 @@ def test_every_function_imports_the_pause_before_anything_else() -> None:
         first = source.split('"""', 2)[2].lstrip().splitlines()[0]
         assert first.startswith("from handover import coldstart"), function.name
         assert "snapshot.prepare(" in source, function.name
+
+
+def test_only_a_function_module_pauses_the_collector() -> None:
+    # Given a fresh interpreter that imports the snapshot hooks and the runtime, as the bench and
+    # the tests do, but loads no function
+    code = "import gc, handover.snapshot, handover.runtime; print(gc.isenabled())"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "layers/common", capture_output=True, text=True,
+                          timeout=60, check=True)
+    # Then its collector still runs
+    assert done.stdout.strip() == "True"

@@ -43,7 +43,7 @@ from numbers import Number
 from types import GeneratorType
 from typing import Any
 
-from handover import coldstart, models
+from handover import models
 from handover.runtime import runtime
 
 _BEFORE: list[Callable[[], None]] = []
@@ -72,6 +72,8 @@ def prepare(app: Any | None, *parts: str, public_key: bool | None = None,
     function without routes, what it does with a synthetic event, below its handler's decorators
     (whose first call is the cold start they report). Called once a function's modules are in, it
     also ends their loading (handover/coldstart.py)."""
+    from handover import coldstart  # the function's module imported it first, which paused the collector
+
     coldstart.loaded()
     loads_key = "authenticator" in parts if public_key is None else public_key
     _register(lambda: _before_snapshot(app, parts, loads_key, bodies or {}, queries or {}, rehearsal), _after_restore)
