@@ -7,13 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from local.template import Function, functions
-
-ROOT = Path(__file__).resolve().parents[2]
+from local.template import ROOT, Function, functions
 
 # In a fresh interpreter, as Lambda's runtime loads a handler: the function's code directory and
 # the layer on the path, its module imported by name; the collections meanwhile counted.

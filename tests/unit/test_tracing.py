@@ -6,9 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from local.template import ROOT
 
 # In a fresh interpreter, as in Lambda (tracing on, LAMBDA_TASK_ROOT set), import every function.
 _IMPORT_EVERY_FUNCTION = """

@@ -71,18 +71,18 @@ def prime(app: Any, built: Runtime, verifies_tokens: bool, samples: Samples) -> 
 
 
 def _validation_built(dependant: Any) -> None:
-    """Builds the validation of each parameter, the body and the response of a route (and of its
-    dependencies). Powertools makes a pydantic TypeAdapter for each, which defers its build while
-    the model it adapts does (handover/models.py): the first request that validates the body, or
-    the first answer that is not a refusal, would build it (1-3 ms for a route). Validating
-    nothing builds it."""
-    fields = (*dependant.path_params, *dependant.query_params, *dependant.header_params, *dependant.cookie_params,
-              *dependant.body_params, dependant.return_param)
-    for field in fields:
+    """Builds the validation of each parameter, the body and the response of a route (its
+    dependencies' parameters too, as Powertools flattens them). Powertools makes a pydantic
+    TypeAdapter for each, which defers its build while the model it adapts does
+    (handover/models.py): the first request that validates the body, or the first answer that is
+    not a refusal, would build it (1-3 ms for a route). Validating nothing builds it."""
+    from aws_lambda_powertools.event_handler.openapi.params import get_flat_dependant
+
+    flat = get_flat_dependant(dependant)
+    for field in (*flat.path_params, *flat.query_params, *flat.header_params, *flat.cookie_params,
+                  *flat.body_params, dependant.return_param):
         if field is not None:
             field.validate(None)
-    for dependency in dependant.dependencies:
-        _validation_built(dependency.dependant)
 
 
 @contextlib.contextmanager
